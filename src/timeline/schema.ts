@@ -1,0 +1,350 @@
+import { z } from 'zod';
+
+/**
+ * Timeline format, version 1. Times are seconds; positions are fractions of the output frame
+ * (0,0 top-left, 1,1 bottom-right) so that one timeline renders at any resolution.
+ * Every object is strict: unknown keys are errors (validate.ts adds a did-you-mean).
+ */
+
+const seconds = z.number().finite().nonnegative();
+const positiveSeconds = z.number().finite().positive();
+
+export const colorSchema = z
+  .string()
+  .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/, {
+    message: 'expected a colour as #rgb, #rgba, #rrggbb or #rrggbbaa',
+  });
+
+export const easingNames = ['linear', 'ease', 'ease-in', 'ease-out', 'ease-in-out', 'hold'] as const;
+export const easingSchema = z.union([
+  z.enum(easingNames),
+  z
+    .object({ cubicBezier: z.tuple([z.number(), z.number(), z.number(), z.number()]) })
+    .strict()
+    .refine(
+      (e) => e.cubicBezier[0] >= 0 && e.cubicBezier[0] <= 1 && e.cubicBezier[2] >= 0 && e.cubicBezier[2] <= 1,
+      {
+        message: 'cubicBezier x1 and x2 must lie in [0, 1]',
+      },
+    ),
+]);
+export type Easing = z.infer<typeof easingSchema>;
+
+/** A keyframe: `t` seconds from the clip's start; `easing` shapes the segment that starts here. */
+export const keyframeSchema = z
+  .object({ t: seconds, value: z.number().finite(), easing: easingSchema.optional() })
+  .strict();
+export type Keyframe = z.infer<typeof keyframeSchema>;
+
+/** A number, or keyframes (sorted by `t`) for an animated value. */
+export const animatableSchema = z.union([
+  z.number().finite(),
+  z
+    .array(keyframeSchema)
+    .min(1)
+    .refine((ks) => ks.every((k, i) => i === 0 || k.t >= (ks[i - 1]?.t ?? 0)), {
+      message: 'keyframes must be sorted by t',
+    }),
+]);
+export type Animatable = z.infer<typeof animatableSchema>;
+
+export const transformSchema = z
+  .object({
+    /** Where the clip's centre sits, as a fraction of the frame (0.5 = centre). */
+    x: animatableSchema.default(0.5),
+    y: animatableSchema.default(0.5),
+    /** Multiplies the fitted size. */
+    scale: animatableSchema.default(1),
+    /** Degrees, clockwise. */
+    rotation: animatableSchema.default(0),
+    /** 0 to 1. */
+    opacity: animatableSchema.default(1),
+  })
+  .strict();
+export type Transform = z.infer<typeof transformSchema>;
+
+/** A camera position inside a picture: `x`,`y` the point in view (fractions of the picture), `zoom` ≥ 1. */
+export const cameraKeySchema = z
+  .object({
+    t: seconds.optional(),
+    zoom: z.number().finite().min(1).max(20).default(1),
+    x: z.number().min(0).max(1).default(0.5),
+    y: z.number().min(0).max(1).default(0.5),
+    easing: easingSchema.optional(),
+  })
+  .strict();
+
+/** Ken Burns: `from` → `to` over the clip (with easing), or explicit keyframes. */
+export const cameraSchema = z.union([
+  z
+    .object({
+      from: cameraKeySchema.omit({ t: true, easing: true }).prefault({}),
+      to: cameraKeySchema.omit({ t: true, easing: true }).prefault({}),
+      easing: easingSchema.default('linear'),
+    })
+    .strict(),
+  z
+    .object({
+      keyframes: z.array(cameraKeySchema.required({ t: true })).min(1),
+    })
+    .strict(),
+]);
+export type Camera = z.infer<typeof cameraSchema>;
+
+export const transitionTypes = ['crossfade', 'fade', 'slide', 'wipe', 'zoom'] as const;
+export const transitionSchema = z
+  .object({
+    type: z.enum(transitionTypes),
+    /** Seconds at interpolation 1; scaled by params.interpolation (0 = hard cut at the middle). */
+    duration: positiveSeconds,
+    /** For `fade`: the colour faded through. */
+    color: colorSchema.default('#000000'),
+    /** For `slide` and `wipe`: where the clip enters from (or leaves towards). */
+    direction: z.enum(['left', 'right', 'up', 'down']).default('left'),
+    easing: easingSchema.default('ease-in-out'),
+  })
+  .strict();
+export type Transition = z.infer<typeof transitionSchema>;
+
+/** Basic colour adjustments, scaled by params.grade (0 = none, 1 = as written). */
+export const adjustSchema = z
+  .object({
+    brightness: z.number().min(-1).max(1).default(0),
+    contrast: z.number().min(0).max(4).default(1),
+    saturation: z.number().min(0).max(4).default(1),
+  })
+  .strict();
+export type Adjust = z.infer<typeof adjustSchema>;
+
+const visualBase = {
+  id: z.string().min(1).max(200).optional(),
+  start: seconds,
+  transform: transformSchema.prefault({}),
+  transitionIn: transitionSchema.optional(),
+  transitionOut: transitionSchema.optional(),
+  adjust: adjustSchema.optional(),
+};
+
+const fitSchema = z.enum(['cover', 'contain', 'fill']);
+const srcSchema = z.string().min(1).max(4096);
+
+export const imageClipSchema = z
+  .object({
+    ...visualBase,
+    type: z.literal('image'),
+    src: srcSchema,
+    duration: positiveSeconds,
+    fit: fitSchema.default('cover'),
+    camera: cameraSchema.optional(),
+  })
+  .strict();
+
+export const videoClipSchema = z
+  .object({
+    ...visualBase,
+    type: z.literal('video'),
+    src: srcSchema,
+    /** Seconds of the clip shown; defaults to what remains of the source after `trimStart` at `speed`. */
+    duration: positiveSeconds.optional(),
+    trimStart: seconds.default(0),
+    trimEnd: positiveSeconds.optional(),
+    speed: z.number().min(0.1).max(16).default(1),
+    volume: z.number().min(0).max(4).default(1),
+    muted: z.boolean().default(false),
+    fit: fitSchema.default('cover'),
+    camera: cameraSchema.optional(),
+  })
+  .strict();
+
+export const colorClipSchema = z
+  .object({ ...visualBase, type: z.literal('color'), color: colorSchema, duration: positiveSeconds })
+  .strict();
+
+export const gradientClipSchema = z
+  .object({
+    ...visualBase,
+    type: z.literal('gradient'),
+    duration: positiveSeconds,
+    gradient: z
+      .object({
+        kind: z.enum(['linear', 'radial']).default('linear'),
+        /** Degrees for linear gradients: 0 = top to bottom, 90 = left to right. */
+        angle: z.number().finite().default(0),
+        stops: z.array(z.object({ offset: z.number().min(0).max(1), color: colorSchema }).strict()).min(2),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const textClipSchema = z
+  .object({
+    ...visualBase,
+    type: z.literal('text'),
+    text: z.string().min(1).max(5000),
+    duration: positiveSeconds,
+    font: z
+      .object({
+        family: z.string().min(1).default('DejaVu Sans'),
+        /** Pixels at a 1080-pixel-high output; scaled with the output height. */
+        size: z.number().positive().max(1000).default(64),
+        weight: z.union([z.enum(['normal', 'bold']), z.number().int().min(100).max(900)]).default('normal'),
+        style: z.enum(['normal', 'italic']).default('normal'),
+      })
+      .strict()
+      .prefault({}),
+    color: colorSchema.default('#ffffff'),
+    align: z.enum(['left', 'center', 'right']).default('center'),
+    verticalAlign: z.enum(['top', 'middle', 'bottom']).default('middle'),
+    /** The text box as fractions of the frame; the text wraps inside it. */
+    box: z
+      .object({
+        x: z.number().min(0).max(1).default(0.1),
+        y: z.number().min(0).max(1).default(0.1),
+        width: z.number().positive().max(1).default(0.8),
+        height: z.number().positive().max(1).default(0.8),
+      })
+      .strict()
+      .prefault({}),
+    wrap: z.boolean().default(true),
+    lineHeight: z.number().min(0.5).max(4).default(1.2),
+    shadow: z
+      .object({
+        color: colorSchema.default('#000000b0'),
+        blur: z.number().min(0).max(100).default(8),
+        offsetX: z.number().default(2),
+        offsetY: z.number().default(2),
+      })
+      .strict()
+      .optional(),
+    outline: z
+      .object({ color: colorSchema.default('#000000'), width: z.number().positive().max(50).default(3) })
+      .strict()
+      .optional(),
+    background: z
+      .object({
+        color: colorSchema.default('#000000a0'),
+        padding: z.number().min(0).max(500).default(16),
+        radius: z.number().min(0).max(500).default(8),
+      })
+      .strict()
+      .optional(),
+    fadeIn: seconds.default(0),
+    fadeOut: seconds.default(0),
+  })
+  .strict();
+
+export const audioClipSchema = z
+  .object({
+    id: z.string().min(1).max(200).optional(),
+    type: z.literal('audio'),
+    src: srcSchema,
+    start: seconds,
+    /** Seconds heard; defaults to the rest of the source (or, with `loop`, to the end of the video). */
+    duration: positiveSeconds.optional(),
+    trimStart: seconds.default(0),
+    volume: z.number().min(0).max(4).default(1),
+    fadeIn: seconds.default(0),
+    fadeOut: seconds.default(0),
+    loop: z.boolean().default(false),
+    /** Lower this clip while the named track has sound (music under narration). */
+    duck: z
+      .object({
+        track: z.string().min(1),
+        /** Gain while ducked, 0 to 1. */
+        level: z.number().min(0).max(1).default(0.3),
+        attack: z.number().positive().max(5).default(0.1),
+        release: z.number().positive().max(10).default(0.5),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const clipSchema = z.discriminatedUnion('type', [
+  imageClipSchema,
+  videoClipSchema,
+  colorClipSchema,
+  gradientClipSchema,
+  textClipSchema,
+  audioClipSchema,
+]);
+
+export const trackSchema = z
+  .object({
+    id: z.string().min(1).max(200).optional(),
+    clips: z.array(clipSchema).max(10_000),
+  })
+  .strict();
+
+export const qualityProfileNames = ['economy', 'standard', 'premium', 'ultra'] as const;
+export const x264Presets = [
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+  'slower',
+  'veryslow',
+] as const;
+
+export const outputSchema = z
+  .object({
+    width: z.number().int().min(16).max(7680).multipleOf(2, { message: 'expected an even number of pixels' }),
+    height: z
+      .number()
+      .int()
+      .min(16)
+      .max(4320)
+      .multipleOf(2, { message: 'expected an even number of pixels' }),
+    fps: z.number().positive().max(240).default(30),
+    /** Seconds; defaults to the end of the last clip. */
+    duration: positiveSeconds.optional(),
+    background: colorSchema.default('#000000'),
+    format: z.enum(['mp4', 'mov']).default('mp4'),
+    profile: z.enum(qualityProfileNames).default('standard'),
+    /** Overrides of the profile's encoder settings. */
+    crf: z.number().int().min(0).max(51).optional(),
+    preset: z.enum(x264Presets).optional(),
+    audioBitrate: z.number().int().min(32).max(512).optional(),
+  })
+  .strict();
+
+/**
+ * Global live parameters: one value changes the whole video by scaling the per-clip settings.
+ * New parameters arrive as new optional keys with neutral defaults.
+ */
+export const paramsSchema = z
+  .object({
+    /** 0 = hard cuts, 1 = transitions as long as written. */
+    interpolation: z.number().min(0).max(1).default(1),
+    /** Multiplies how far every camera move travels: 0 = still, 1 = as written. */
+    cameraSpeed: z.number().min(0).max(4).default(1),
+    /** Scales every clip's colour adjustments: 0 = none, 1 = as written. */
+    grade: z.number().min(0).max(1).default(1),
+  })
+  .strict();
+export type Params = z.infer<typeof paramsSchema>;
+
+export const timelineSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    output: outputSchema,
+    params: paramsSchema.prefault({}),
+    tracks: z.array(trackSchema).min(1).max(100),
+  })
+  .strict();
+
+export type Timeline = z.infer<typeof timelineSchema>;
+export type TimelineInput = z.input<typeof timelineSchema>;
+export type Track = z.infer<typeof trackSchema>;
+export type Clip = z.infer<typeof clipSchema>;
+export type ImageClip = z.infer<typeof imageClipSchema>;
+export type VideoClip = z.infer<typeof videoClipSchema>;
+export type ColorClip = z.infer<typeof colorClipSchema>;
+export type GradientClip = z.infer<typeof gradientClipSchema>;
+export type TextClip = z.infer<typeof textClipSchema>;
+export type AudioClip = z.infer<typeof audioClipSchema>;
+export type VisualClip = Exclude<Clip, AudioClip>;
+export type Output = z.infer<typeof outputSchema>;
