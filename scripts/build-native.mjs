@@ -10,9 +10,26 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.env.REELFORGE_SKIP_NATIVE === '1' || !existsSync(join(root, 'binding.gyp'))) process.exit(0);
 
-const npmNodeGyp = process.env.npm_config_node_gyp;
-const cmd = npmNodeGyp ? process.execPath : 'node-gyp';
-const args = npmNodeGyp ? [npmNodeGyp, 'rebuild', '--release'] : ['rebuild', '--release'];
+// Under npm, npm_config_node_gyp names npm's bundled node-gyp; run by hand, look for the same copy.
+const bundled = join(
+  dirname(process.execPath),
+  '..',
+  'lib',
+  'node_modules',
+  'npm',
+  'node_modules',
+  'node-gyp',
+  'bin',
+  'node-gyp.js',
+);
+const nodeGyp = process.env.npm_config_node_gyp || (existsSync(bundled) ? bundled : undefined);
+const cmd = nodeGyp ? process.execPath : 'node-gyp';
+const args = nodeGyp ? [nodeGyp, 'rebuild', '--release'] : ['rebuild', '--release'];
+// Build against the headers installed with Node itself rather than downloading them (no network here).
+const prefix = join(dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) {
+  args.push(`--nodedir=${prefix}`);
+}
 const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (r.status === 0) {
   console.log('reelforge: native compositing kernels built');

@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "reelforge_compose",
+      "sources": ["native/compose.c"],
+      "cflags": ["-O3", "-ffp-contract=off", "-fno-fast-math"],
+      "cflags!": ["-O2"],
+      "xcode_settings": { "OTHER_CFLAGS": ["-O3", "-ffp-contract=off"] }
+    }
+  ]
+}

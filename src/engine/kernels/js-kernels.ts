@@ -1,0 +1,89 @@
+import type { Kernels } from './kernels.js';
+
+/**
+ * The compositing kernels in JavaScript: the reference implementation, and the fallback when the
+ * native build is unavailable. native/compose.c mirrors this arithmetic exactly.
+ */
+function coverage(u: number, v: number, sw: number, sh: number, aa: number): number {
+  const du = u < sw - u ? u : sw - u;
+  const dv = v < sh - v ? v : sh - v;
+  const d = du < dv ? du : dv;
+  const c = d * aa * 256 + 128;
+  if (c <= 0) return 0;
+  if (c >= 256) return 256;
+  return c | 0;
+}
+
+function clampi(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+function bilinear(src: Uint8Array, sw: number, sh: number, u: number, v: number): number {
+  const uu = u - 0.5;
+  const vv = v - 0.5;
+  const fx = Math.floor(uu);
+  const fy = Math.floor(vv);
+  const wx = ((uu - fx) * 256) | 0;
+  const wy = ((vv - fy) * 256) | 0;
+  const x0 = clampi(fx, 0, sw - 1);
+  const x1 = clampi(fx + 1, 0, sw - 1);
+  const y0 = clampi(fy, 0, sh - 1);
+  const y1 = clampi(fy + 1, 0, sh - 1);
+  const r0 = y0 * sw;
+  const r1 = y1 * sw;
+  const a = src[r0 + x0]!;
+  const b = src[r0 + x1]!;
+  const c = src[r1 + x0]!;
+  const d = src[r1 + x1]!;
+  const top = (a << 8) + (b - a) * wx;
+  const bot = (c << 8) + (d - c) * wx;
+  return ((top << 8) + (bot - top) * wy + 32768) >> 16;
+}
+
+export const jsKernels: Kernels = {
+  name: 'javascript',
+  affineBlend(dst, dw, dh, src, sw, sh, alpha, p) {
+    const m0 = p[0]!;
+    const m1 = p[1]!;
+    const m2 = p[2]!;
+    const m3 = p[3]!;
+    const m4 = p[4]!;
+    const m5 = p[5]!;
+    const op = Math.trunc(p[6]!);
+    const x0 = clampi(Math.trunc(p[7]!), 0, dw);
+    const y0 = clampi(Math.trunc(p[8]!), 0, dh);
+    const x1 = clampi(Math.trunc(p[9]!), 0, dw);
+    const y1 = clampi(Math.trunc(p[10]!), 0, dh);
+    const aa = p[11]!;
+    if (op <= 0) return;
+    for (let y = y0; y < y1; y++) {
+      const yc = y + 0.5;
+      const ub = m1 * yc + m2;
+      const vb = m4 * yc + m5;
+      const row = y * dw;
+      for (let x = x0; x < x1; x++) {
+        const xc = x + 0.5;
+        const u = m0 * xc + ub;
+        const v = m3 * xc + vb;
+        const cov = coverage(u, v, sw, sh, aa);
+        if (cov === 0) continue;
+        const s = bilinear(src, sw, sh, u, v);
+        let a = (op * cov) >> 8;
+        if (alpha) {
+          let al = bilinear(alpha, sw, sh, u, v);
+          al += al >> 7;
+          a = (a * al) >> 8;
+        }
+        if (a >= 65536) {
+          dst[row + x] = s;
+        } else if (a > 0) {
+          const d = dst[row + x]!;
+          dst[row + x] = d + (((s - d) * a + 32768) >> 16);
+        }
+      }
+    }
+  },
+  lutPlane(plane, lut) {
+    for (let i = 0; i < plane.length; i++) plane[i] = lut[plane[i]!]!;
+  },
+};
