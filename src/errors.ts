@@ -33,7 +33,11 @@ export type ErrorCode =
   | 'JOB_DEPENDENCY_UNKNOWN'
   | 'JOB_STATE_CONFLICT'
   | 'JOB_HANDLER_FAILED'
+  | 'JOB_LEASE_EXPIRED'
+  | 'JOB_LEASE_LOST'
+  | 'JOB_INTERRUPTED'
   | 'QUEUE_UNAVAILABLE'
+  | 'QUEUE_CLOSED'
   // cli / generic
   | 'USAGE'
   | 'INTERNAL';
