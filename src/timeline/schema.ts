@@ -30,6 +30,23 @@ export const easingSchema = z.union([
 ]);
 export type Easing = z.infer<typeof easingSchema>;
 
+/** Reports the first keyframe whose `t` comes before the previous one, at that keyframe's `t`. */
+function keyframesSorted(keys: readonly { t?: number | undefined }[], ctx: z.RefinementCtx): void {
+  for (let i = 1; i < keys.length; i++) {
+    const prev = keys[i - 1]?.t ?? 0;
+    const t = keys[i]?.t ?? 0;
+    if (t < prev) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 't'],
+        input: t,
+        message: `keyframes must be sorted by t: ${t} comes after ${prev}`,
+      });
+      return;
+    }
+  }
+}
+
 /** A keyframe: `t` seconds from the clip's start; `easing` shapes the segment that starts here. */
 export const keyframeSchema = z
   .object({ t: seconds, value: z.number().finite(), easing: easingSchema.optional() })
@@ -39,12 +56,7 @@ export type Keyframe = z.infer<typeof keyframeSchema>;
 /** A number, or keyframes (sorted by `t`) for an animated value. */
 export const animatableSchema = z.union([
   z.number().finite(),
-  z
-    .array(keyframeSchema)
-    .min(1)
-    .refine((ks) => ks.every((k, i) => i === 0 || k.t >= (ks[i - 1]?.t ?? 0)), {
-      message: 'keyframes must be sorted by t',
-    }),
+  z.array(keyframeSchema).min(1).superRefine(keyframesSorted),
 ]);
 export type Animatable = z.infer<typeof animatableSchema>;
 
@@ -85,7 +97,10 @@ export const cameraSchema = z.union([
     .strict(),
   z
     .object({
-      keyframes: z.array(cameraKeySchema.required({ t: true })).min(1),
+      keyframes: z
+        .array(cameraKeySchema.required({ t: true }))
+        .min(1)
+        .superRefine(keyframesSorted),
     })
     .strict(),
 ]);

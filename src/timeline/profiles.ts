@@ -1,0 +1,67 @@
+import type { Output, qualityProfileNames, x264Presets } from './schema.js';
+
+/** A quality profile's name: economy, standard, premium or ultra. */
+export type QualityProfileName = (typeof qualityProfileNames)[number];
+
+/** An x264 speed preset name. */
+export type X264Preset = (typeof x264Presets)[number];
+
+/** H.264 (x264) and AAC settings behind a quality profile. */
+export interface QualityProfile {
+  /** x264 constant rate factor: lower is better and larger (0 to 51). */
+  crf: number;
+  preset: X264Preset;
+  audioBitrateKbps: number;
+  description: string;
+}
+
+/** Encoder settings with the profile and every override resolved; nothing optional. */
+export interface EncoderSettings {
+  profile: QualityProfileName;
+  crf: number;
+  preset: X264Preset;
+  audioBitrateKbps: number;
+}
+
+/** The quality profiles, from quick and small to slow and close to transparent. */
+export const qualityProfiles: Readonly<Record<QualityProfileName, Readonly<QualityProfile>>> = Object.freeze({
+  economy: Object.freeze({
+    crf: 28,
+    preset: 'veryfast',
+    audioBitrateKbps: 128,
+    description: 'Small files, fast encodes: drafts, previews to share, long screen recordings.',
+  }),
+  standard: Object.freeze({
+    crf: 23,
+    preset: 'medium',
+    audioBitrateKbps: 192,
+    description: "Good quality at a reasonable size; x264's own defaults. The right choice for most videos.",
+  }),
+  premium: Object.freeze({
+    crf: 20,
+    preset: 'slow',
+    audioBitrateKbps: 256,
+    description:
+      'Visibly cleaner gradients and motion, larger files, about twice the encode time of standard.',
+  }),
+  ultra: Object.freeze({
+    crf: 17,
+    preset: 'slower',
+    audioBitrateKbps: 320,
+    description: 'Close to visually lossless, for masters and further editing; large files and slow encodes.',
+  }),
+});
+
+/** Resolves `output.profile` and its overrides (`crf`, `preset`, `audioBitrate`) into one settings object. */
+export function encoderSettings(
+  output: Pick<Output, 'crf' | 'preset' | 'audioBitrate'> & { profile?: QualityProfileName | undefined },
+): EncoderSettings {
+  const profile = output.profile ?? 'standard';
+  const base = qualityProfiles[profile];
+  return {
+    profile,
+    crf: output.crf ?? base.crf,
+    preset: output.preset ?? base.preset,
+    audioBitrateKbps: output.audioBitrate ?? base.audioBitrateKbps,
+  };
+}
