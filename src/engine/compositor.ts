@@ -1,0 +1,131 @@
+import { type Rgba, rgbToYuv } from './color.js';
+import { type Affine, compose, invert, linearScale, mappedBounds, scale } from './geometry.js';
+import { BLEND_PARAMS, type Kernels } from './kernels/kernels.js';
+import type { Layer } from './layers.js';
+import { chromaSize, solidYuva, type YuvaImage } from './yuv-image.js';
+
+/** A picture ready to draw, with the part of it that has visible content (intrinsic pixels), if known. */
+export interface Picture {
+  image: YuvaImage;
+  /** Bounds of non-transparent content in intrinsic pixels; drawing is limited to it. */
+  content?: readonly [number, number, number, number];
+}
+
+/**
+ * Draws layers into an I420 frame (Y plane, then U, then V) — the encoder's input format. One
+ * instance per output size; it reuses its parameter block, so drawing allocates nothing per frame.
+ */
+export class Compositor {
+  readonly frameBytes: number;
+  readonly #w: number;
+  readonly #h: number;
+  readonly #cw: number;
+  readonly #ch: number;
+  readonly #bg: [number, number, number];
+  readonly #kernels: Kernels;
+  readonly #p = new Float64Array(BLEND_PARAMS.length);
+  readonly #solids = new Map<string, YuvaImage>();
+
+  constructor(width: number, height: number, background: Rgba, kernels: Kernels) {
+    this.#w = width;
+    this.#h = height;
+    this.#cw = chromaSize(width);
+    this.#ch = chromaSize(height);
+    this.frameBytes = width * height + 2 * this.#cw * this.#ch;
+    this.#bg = rgbToYuv(background[0], background[1], background[2]);
+    this.#kernels = kernels;
+  }
+
+  get kernels(): string {
+    return this.#kernels.name;
+  }
+
+  /** Fills the frame with the background and draws every layer, bottom first. */
+  draw(frame: Uint8Array, layers: readonly Layer[], picture: (layer: Layer) => Picture): void {
+    const ySize = this.#w * this.#h;
+    const cSize = this.#cw * this.#ch;
+    frame.fill(this.#bg[0], 0, ySize);
+    frame.fill(this.#bg[1], ySize, ySize + cSize);
+    frame.fill(this.#bg[2], ySize + cSize, ySize + 2 * cSize);
+    for (const layer of layers) {
+      const pic = layer.kind === 'overlay' ? { image: this.#solid(layer.color!) } : picture(layer);
+      this.#drawLayer(frame, layer, pic);
+    }
+  }
+
+  #solid(color: Rgba): YuvaImage {
+    const key = color.join(',');
+    let s = this.#solids.get(key);
+    if (!s) {
+      s = solidYuva(color);
+      this.#solids.set(key, s);
+    }
+    return s;
+  }
+
+  #drawLayer(frame: Uint8Array, layer: Layer, pic: Picture): void {
+    const img = pic.image;
+    const kx = layer.size.w / img.w;
+    const ky = layer.size.h / img.h;
+    // prepared pixels → intrinsic pixels → output pixels
+    const fwd: Affine = compose(layer.forward, scale(kx, ky));
+    const inv = invert(fwd);
+    if (!inv) return;
+    let [u0, v0, u1, v1] = layer.window;
+    if (pic.content) {
+      u0 = Math.max(u0, pic.content[0]);
+      v0 = Math.max(v0, pic.content[1]);
+      u1 = Math.min(u1, pic.content[2]);
+      v1 = Math.min(v1, pic.content[3]);
+    }
+    u0 /= kx;
+    u1 /= kx;
+    v0 /= ky;
+    v1 /= ky;
+    if (u1 <= u0 || v1 <= v0) return;
+    const b = mappedBounds(fwd, u0, v0, u1, v1);
+    let x0 = Math.max(0, Math.floor(b[0]) - 1);
+    let y0 = Math.max(0, Math.floor(b[1]) - 1);
+    let x1 = Math.min(this.#w, Math.ceil(b[2]) + 1);
+    let y1 = Math.min(this.#h, Math.ceil(b[3]) + 1);
+    if (layer.clipRect) {
+      x0 = Math.max(x0, Math.round(layer.clipRect[0]));
+      y0 = Math.max(y0, Math.round(layer.clipRect[1]));
+      x1 = Math.min(x1, Math.round(layer.clipRect[2]));
+      y1 = Math.min(y1, Math.round(layer.clipRect[3]));
+    }
+    if (x1 <= x0 || y1 <= y0) return;
+    const p = this.#p;
+    p.set(inv, BLEND_PARAMS.matrix);
+    p[BLEND_PARAMS.opacity] = Math.round(Math.max(0, Math.min(1, layer.opacity)) * 65536);
+    p[BLEND_PARAMS.rect] = x0;
+    p[BLEND_PARAMS.rect + 1] = y0;
+    p[BLEND_PARAMS.rect + 2] = x1;
+    p[BLEND_PARAMS.rect + 3] = y1;
+    p[BLEND_PARAMS.aa] = linearScale(fwd);
+    p[BLEND_PARAMS.window] = u0;
+    p[BLEND_PARAMS.window + 1] = v0;
+    p[BLEND_PARAMS.window + 2] = u1;
+    p[BLEND_PARAMS.window + 3] = v1;
+    const k = this.#kernels;
+    const W = this.#w;
+    const H = this.#h;
+    const ySize = W * H;
+    const cSize = this.#cw * this.#ch;
+    k.affineBlend(frame.subarray(0, ySize), W, H, img.y, img.w, img.h, img.a, p);
+    // Chroma planes: the same map at half resolution (translation and windows halve, the linear part stays).
+    p[BLEND_PARAMS.matrix + 2] = inv[2] / 2;
+    p[BLEND_PARAMS.matrix + 5] = inv[5] / 2;
+    p[BLEND_PARAMS.rect] = x0 >> 1;
+    p[BLEND_PARAMS.rect + 1] = y0 >> 1;
+    p[BLEND_PARAMS.rect + 2] = (x1 + 1) >> 1;
+    p[BLEND_PARAMS.rect + 3] = (y1 + 1) >> 1;
+    for (let i = 0; i < 4; i++) p[BLEND_PARAMS.window + i] = p[BLEND_PARAMS.window + i]! / 2;
+    const cw = chromaSize(img.w);
+    const ch = chromaSize(img.h);
+    const u = frame.subarray(ySize, ySize + cSize);
+    const v = frame.subarray(ySize + cSize, ySize + 2 * cSize);
+    k.affineBlend(u, this.#cw, this.#ch, img.u, cw, ch, img.a2, p);
+    k.affineBlend(v, this.#cw, this.#ch, img.v, cw, ch, img.a2, p);
+  }
+}
