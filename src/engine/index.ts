@@ -1,0 +1,13 @@
+export { Compositor, type Picture } from './compositor.js';
+export { buildEncoderArgs, type EncodeSpec, rawVideoInputArgs, videoCodecArgs } from './encode.js';
+export { type Kernels, loadKernels } from './kernels/kernels.js';
+export { type ClipRef, type Layer, layersAt } from './layers.js';
+export { encodeFrame, type RenderedFrame, renderFrame } from './render-frame.js';
+export {
+  type RenderProgress,
+  type RenderResult,
+  type RenderVideoOptions,
+  renderVideo,
+} from './render-video.js';
+export { Renderer, type RendererOptions, resolveSrc } from './renderer.js';
+export { i420ToRgba, type YuvaImage } from './yuv-image.js';
