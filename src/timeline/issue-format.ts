@@ -69,10 +69,12 @@ function problem(
   expected: string,
   received: unknown,
   extra = '',
+  describe: (value: unknown) => string = describeValue,
 ): TimelineProblem {
-  if (received === undefined)
+  if (received === undefined) {
     return { path: formatPath(path), message: `missing: expected ${expected}`, expected };
-  const got = describeValue(received);
+  }
+  const got = describe(received);
   return {
     path: formatPath(path),
     message: `expected ${expected}, got ${got}${extra}`,
@@ -92,12 +94,7 @@ function convert(issue: Issue, prefix: readonly PathSegment[], ctx: Context): Ti
       const at = schemaAt(ctx.root, path, ctx.input);
       let expected = typeNames[issue.expected] ?? (at ? describeSchema(at) : `a ${issue.expected}`);
       if (isSeconds && expected === 'a number') expected = 'a number of seconds';
-      if (received === undefined)
-        return [{ path: formatPath(path), message: `missing: expected ${expected}`, expected }];
-      const got = describeTyped(received);
-      return [
-        { path: formatPath(path), message: `expected ${expected}, got ${got}`, expected, received: got },
-      ];
+      return [problem(path, expected, received, '', describeTyped)];
     }
     case 'too_small':
     case 'too_big':
@@ -111,7 +108,8 @@ function convert(issue: Issue, prefix: readonly PathSegment[], ctx: Context): Ti
       return unionProblems(issue, path, received, ctx);
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(ctx.root, path, ctx.input);
-      if (issue.keys.some((k) => allowed.includes(k))) return reparse(path, ctx);
+      const misread = issue.keys.some((k) => allowed.includes(k)) ? reparse(path, ctx) : [];
+      if (misread.length > 0) return misread;
       return issue.keys.map((key) => {
         const hint = didYouMeanSuffix(key, allowed);
         const tail = hint !== '' || allowed.length === 0 ? hint : ` (allowed: ${allowed.join(', ')})`;
@@ -161,7 +159,8 @@ function rangeText(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, isS
 
 /** For arrays and strings the message says how many items were found, not just "an array". */
 function countSuffix(received: unknown): string {
-  if (Array.isArray(received)) return ` with ${received.length} item${received.length === 1 ? '' : 's'}`;
+  if (Array.isArray(received) && received.length > 0)
+    return ` with ${received.length} item${received.length === 1 ? '' : 's'}`;
   if (typeof received === 'string' && received.length > 60) return ` (${received.length} characters)`;
   return '';
 }

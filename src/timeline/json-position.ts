@@ -11,7 +11,6 @@ export interface JsonSyntaxError {
 
 type Mode = 'value' | 'value-or-close' | 'key' | 'key-or-close' | 'colon' | 'after-value';
 
-const numberPattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const literals = ['true', 'false', 'null'] as const;
 
 /** Line and column (both 1-based) of an offset in a text. */
@@ -40,6 +39,8 @@ function describe(text: string, i: number): string {
  */
 export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   const stack: string[] = [];
+  // Sticky, so it carries lastIndex: one per call rather than shared by the module.
+  const numberPattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   let mode: Mode = 'value';
   let i = 0;
   const fail = (offset: number, reason: string): JsonSyntaxError => ({

@@ -51,9 +51,9 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
-/** Like describeValue, prefixed with the JSON type for primitives: `string "abc"`, `number 5`. */
+/** Like describeValue, prefixed with the JSON type for strings and booleans: `string "abc"`, `boolean true`. */
 export function describeTyped(value: unknown): string {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+  if (typeof value === 'string' || typeof value === 'boolean') {
     return `${typeof value} ${describeValue(value)}`;
   }
   return describeValue(value);

@@ -82,7 +82,7 @@ function pickOption(def: Def, value: unknown): Node | undefined {
   for (const option of options) {
     const shape = option._zod.def.shape;
     if (!shape) continue;
-    const overlap = Object.keys(value).filter((k) => k in shape).length;
+    const overlap = Object.keys(value).filter((k) => Object.hasOwn(shape, k)).length;
     if (overlap > bestOverlap) [best, bestOverlap] = [option, overlap];
   }
   return best;
@@ -96,7 +96,8 @@ function concrete(node: Node, value: unknown): Node | undefined {
 
 function childOf(node: Node, key: PathSegment): Node | undefined {
   const def = node._zod.def;
-  if (def.type === 'object') return typeof key === 'string' ? def.shape?.[key] : undefined;
+  if (def.type === 'object')
+    return typeof key === 'string' && def.shape && Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
   if (def.type === 'array') return def.element;
   if (def.type === 'tuple')
     return typeof key === 'number' ? (def.items?.[key] ?? def.rest ?? undefined) : undefined;
@@ -141,7 +142,7 @@ export function allowedKeysAt(root: z.ZodType, path: readonly PathSegment[], inp
   if (def?.type === 'union' && def.discriminator === undefined && isRecord(value)) {
     // When no key of the value belongs to any option, every option's keys are candidates.
     const shapes = (def.options ?? []).map((o) => Object.keys(unwrap(o)._zod.def.shape ?? {}));
-    if (!shapes.some((keys) => keys.some((k) => k in value))) return [...new Set(shapes.flat())];
+    if (!shapes.some((keys) => keys.some((k) => Object.hasOwn(value, k)))) return [...new Set(shapes.flat())];
   }
   const here = node ? concrete(nodeOf(node), value) : undefined;
   return Object.keys(here?._zod.def.shape ?? {});

@@ -61,6 +61,26 @@ describe('validateTimeline: wording of schema problems', () => {
     ]);
   });
 
+  it('counts items and characters for arrays and strings', () => {
+    const t = base();
+    t.output = { width: 640, height: 360, crf: 20.5 };
+    t.tracks[0]?.clips.push({
+      type: 'gradient',
+      start: 0,
+      duration: 1,
+      gradient: { stops: [{ offset: 0, color: '#fff' }] },
+    });
+    t.tracks[0]?.clips.push({ type: 'text', id: 'x'.repeat(201), text: 'a', start: 0, duration: 1 });
+    expect(lines(t)).toEqual([
+      'output.crf: expected an integer, got 20.5',
+      'tracks[0].clips[1].gradient.stops: expected at least 2 items, got an array with 1 item',
+      `tracks[0].clips[2].id: expected at most 200 characters, got "${'x'.repeat(57)}..." (201 characters)`,
+    ]);
+    expect(lines({ output: { width: 640, height: 360 }, tracks: [] })).toEqual([
+      'tracks: expected at least 1 item, got an empty array',
+    ]);
+  });
+
   it('says what type was expected and what was received', () => {
     expect(lines(withClip({ type: 'image', src: 'b.jpg', start: 'abc', duration: 2 }))).toEqual([
       'tracks[0].clips[1].start: expected a number of seconds, got string "abc"',
@@ -240,6 +260,26 @@ describe('parseTimeline', () => {
         ].join('\n'),
       );
       expect(e.meta.details).toHaveLength(2);
+    }
+  });
+});
+
+describe('validateTimeline: hostile input', () => {
+  it('reports keys named like Object.prototype members as unknown keys', () => {
+    const t = JSON.parse(
+      '{"output":{"width":640,"height":360,"constructor":1},"tracks":[{"clips":[{"type":"image","src":"a.jpg","start":0,"duration":1,"__proto__":{"x":1},"camera":{"toString":2}}]}]}',
+    );
+    expect(lines(t)).toEqual([
+      'output.constructor: unknown key (allowed: width, height, fps, duration, background, format, profile, crf, preset, audioBitrate)',
+      'tracks[0].clips[0].camera.toString: unknown key (allowed: from, to, easing, keyframes)',
+      'tracks[0].clips[0].__proto__: unknown key (allowed: id, start, transform, transitionIn, transitionOut, adjust, type, src, duration, fit, camera)',
+    ]);
+  });
+
+  it('rejects values of every wrong JSON type without throwing', () => {
+    for (const value of [null, 0, 'timeline', true, [], [{}]]) {
+      const result = validateTimeline(value);
+      expect(result.ok).toBe(false);
     }
   });
 });
