@@ -11,14 +11,17 @@
 #define P_OPACITY 6
 #define P_X0 7
 #define P_AA 11
+#define P_WIN 12
+#define P_LEN 16
 
 static inline int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
-// Coverage of a destination pixel by the source rectangle, 0..256, from the distance (in source
+// Coverage of a destination pixel by the source window, 0..256, from the distance (in source
 // pixels) of the sample point to the nearest source edge, converted to destination pixels by aa.
-static inline int coverage(double u, double v, int sw, int sh, double aa) {
-  double du = u < (double)sw - u ? u : (double)sw - u;
-  double dv = v < (double)sh - v ? v : (double)sh - v;
+static inline int coverage(double u, double v, const double *w, double aa) {
+  const double l = u - w[0], r = w[2] - u, t = v - w[1], b = w[3] - v;
+  double du = l < r ? l : r;
+  double dv = t < b ? t : b;
   double d = du < dv ? du : dv;
   double c = d * aa * 256.0 + 128.0;
   if (c <= 0.0) return 0;
@@ -62,7 +65,8 @@ static void axis_blend(uint8_t *dst, int dw, const uint8_t *src, int sw, int sh,
   int cx0 = n, cx1 = 0;  // the columns fully covered horizontally
   for (int i = 0; i < n; i++) {
     const double u = m0 * ((double)(x0 + i) + 0.5) + m2;
-    const double du = u < (double)sw - u ? u : (double)sw - u;
+    const double l = u - p[P_WIN], r = p[P_WIN + 2] - u;
+    const double du = l < r ? l : r;
     covx[i] = cover_of(du, aa);
     const double uu = u - 0.5, fx = floor(uu);
     wxs[i] = (int)((uu - fx) * 256.0);
@@ -76,7 +80,8 @@ static void axis_blend(uint8_t *dst, int dw, const uint8_t *src, int sw, int sh,
   for (int y = y0; y < y1; y++) {
     const double yc = (double)y + 0.5;
     const double v = m4 * yc + m5;
-    const double dv = v < (double)sh - v ? v : (double)sh - v;
+    const double t0 = v - p[P_WIN + 1], b0 = p[P_WIN + 3] - v;
+    const double dv = t0 < b0 ? t0 : b0;
     const int covy = cover_of(dv, aa);
     if (covy == 0) continue;
     const double vv = v - 0.5, fy = floor(vv);
@@ -165,7 +170,7 @@ static void affine_blend(uint8_t *dst, int dw, int dh, const uint8_t *src, int s
     for (int x = x0; x < x1; x++) {
       const double xc = (double)x + 0.5;
       const double u = m0 * xc + ub, v = m3 * xc + vb;
-      const int cov = coverage(u, v, sw, sh, aa);
+      const int cov = coverage(u, v, p + P_WIN, aa);
       if (cov == 0) continue;
       const int s = bilinear(src, sw, sh, u, v);
       int a = (op * cov) >> 8;
@@ -204,7 +209,7 @@ static int get_int(napi_env env, napi_value v) {
   return r;
 }
 
-// affineBlend(dst, dw, dh, src, sw, sh, alpha | null, params: Float64Array(12))
+// affineBlend(dst, dw, dh, src, sw, sh, alpha | null, params: Float64Array(16))
 static napi_value js_affine_blend(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
@@ -220,7 +225,7 @@ static napi_value js_affine_blend(napi_env env, napi_callback_info info) {
   int sw = get_int(env, argv[4]), sh = get_int(env, argv[5]);
   const uint8_t *alpha = buffer_data(env, argv[6], &alen);
   const double *p = buffer_data(env, argv[7], &plen);
-  if (!dst || !src || !p || plen < 12 || dw <= 0 || dh <= 0 || sw <= 0 || sh <= 0 ||
+  if (!dst || !src || !p || plen < P_LEN || dw <= 0 || dh <= 0 || sw <= 0 || sh <= 0 ||
       dlen < (size_t)dw * dh || slen < (size_t)sw * sh || (alpha && alen < (size_t)sw * sh)) {
     napi_throw_range_error(env, NULL, "affineBlend: buffer sizes do not match the dimensions");
     return NULL;

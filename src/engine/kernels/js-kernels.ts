@@ -4,9 +4,13 @@ import type { Kernels } from './kernels.js';
  * The compositing kernels in JavaScript: the reference implementation, and the fallback when the
  * native build is unavailable. native/compose.c mirrors this arithmetic exactly.
  */
-function coverage(u: number, v: number, sw: number, sh: number, aa: number): number {
-  const du = u < sw - u ? u : sw - u;
-  const dv = v < sh - v ? v : sh - v;
+function coverage(u: number, v: number, p: Float64Array, aa: number): number {
+  const l = u - p[12]!;
+  const r = p[14]! - u;
+  const t = v - p[13]!;
+  const b = p[15]! - v;
+  const du = l < r ? l : r;
+  const dv = t < b ? t : b;
   const d = du < dv ? du : dv;
   const c = d * aa * 256 + 128;
   if (c <= 0) return 0;
@@ -65,7 +69,7 @@ export const jsKernels: Kernels = {
         const xc = x + 0.5;
         const u = m0 * xc + ub;
         const v = m3 * xc + vb;
-        const cov = coverage(u, v, sw, sh, aa);
+        const cov = coverage(u, v, p, aa);
         if (cov === 0) continue;
         const s = bilinear(src, sw, sh, u, v);
         let a = (op * cov) >> 8;

@@ -16,8 +16,9 @@ function randomPlane(n: number, r: () => number): Uint8Array {
   return p;
 }
 
-function params(m: number[], opacity: number, rect: number[], aa: number): Float64Array {
+function params(m: number[], opacity: number, rect: number[], aa: number, win?: number[]): Float64Array {
   const p = new Float64Array(BLEND_PARAMS.length);
+  p.set(win ?? [0, 0, 1e9, 1e9], BLEND_PARAMS.window);
   p.set(m, BLEND_PARAMS.matrix);
   p[BLEND_PARAMS.opacity] = opacity;
   p.set(rect, BLEND_PARAMS.rect);
@@ -89,7 +90,8 @@ describe('compositing kernels', () => {
       ];
       const opacity = k % 4 < 2 ? 65536 : Math.floor(r() * 65537);
       const rect = k % 3 === 0 ? [0, 0, dw, dh] : [Math.floor(r() * 5), Math.floor(r() * 5), dw - 2, dh - 1];
-      const p = params(m, opacity, rect, 1 / s);
+      const win = k % 5 === 0 ? [0, 0, sw, sh] : [r() * 3, r() * 3, sw - r() * 4, sh - r() * 4];
+      const p = params(m, opacity, rect, 1 / s, win);
       const base = randomPlane(dw * dh, r);
       const d1 = Uint8Array.from(base);
       const d2 = Uint8Array.from(base);
@@ -110,7 +112,7 @@ describe('compositing kernels', () => {
     const native = loadKernels('native');
     if (native.name !== 'native') return;
     expect(() =>
-      native.affineBlend(new Uint8Array(10), 8, 8, new Uint8Array(64), 8, 8, null, new Float64Array(12)),
+      native.affineBlend(new Uint8Array(10), 8, 8, new Uint8Array(64), 8, 8, null, new Float64Array(16)),
     ).toThrow(/buffer sizes/);
   });
 });

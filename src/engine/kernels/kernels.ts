@@ -13,7 +13,9 @@ export const BLEND_PARAMS = {
   rect: 7,
   /** Destination pixels per source pixel, for anti-aliased edges. */
   aa: 11,
-  length: 12,
+  /** The source window u0, v0, u1, v1 (in source pixels) that is shown; outside it nothing is drawn. */
+  window: 12,
+  length: 16,
 } as const;
 
 /** The pixel kernels every compositor operation reduces to. */
