@@ -1,0 +1,115 @@
+import type {
+  JobDependency,
+  JobDetail,
+  JobError,
+  JobEventListener,
+  JobPage,
+  JobState,
+  JobStats,
+  JobSummary,
+  Unsubscribe,
+} from './job-queue.js';
+import type { ProgressSnapshot } from './progress.js';
+
+/**
+ * What a backend implements. The shared parts — validation against handlers (managed-job-queue.ts),
+ * the worker loop, retries, timeouts and progress (worker.ts) — sit on top, so both backends behave
+ * the same and are held to it by one conformance suite. Every state change and its events happen in
+ * one transaction (SQLite) or one Lua script (Redis).
+ */
+export interface JobStore {
+  readonly kind: 'sqlite' | 'redis';
+
+  /** Stores a validated job. The same id again returns the existing job (JOB_STATE_CONFLICT if its type differs). */
+  insert(job: NewJob): Promise<JobSummary>;
+  get(id: string): Promise<JobDetail | undefined>;
+  list(query: ListQuery): Promise<JobPage>;
+  stats(windowMs: number): Promise<JobStats>;
+  cancel(id: string, reason: string): Promise<JobSummary>;
+  retry(id: string): Promise<JobSummary>;
+  subscribe(listener: JobEventListener): Unsubscribe;
+
+  /** Leases runnable jobs as the scheduler allows, in one atomic step per job. */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** Extends the leases; reports the ones this worker no longer holds and the ones asked to cancel. */
+  heartbeat(leases: readonly Lease[], leaseMs: number): Promise<HeartbeatResult>;
+  saveProgress(lease: Lease, progress: ProgressSnapshot): Promise<void>;
+  /** Records how an attempt ended. False when the lease was lost (another worker owns the job now). */
+  finish(lease: Lease, outcome: Outcome): Promise<boolean>;
+  /** Periodic upkeep: expired leases, due retries, old events. */
+  maintain(): Promise<void>;
+  /** Hints for workers: something became runnable, or a running job was asked to cancel. */
+  onSignal(listener: (signal: StoreSignal) => void): Unsubscribe;
+  close(): Promise<void>;
+}
+
+export interface NewJob {
+  id: string;
+  type: string;
+  payloadJson: string;
+  /** 0 = urgent … 3 = low. */
+  priority: number;
+  dependencies: JobDependency[];
+  /** Attempts allowed per run; `retry()` grants this many again. */
+  maxAttempts: number;
+  timeoutMs: number;
+  memoryMb: number;
+  cost: number;
+}
+
+export interface ListQuery {
+  states: JobState[] | null;
+  type: string | null;
+  priority: number | null;
+  limit: number;
+  offset: number;
+}
+
+export interface Lease {
+  jobId: string;
+  type: string;
+  attempt: number;
+  token: string;
+  workerId: string;
+  /** Backend-private (the BullMQ job). */
+  handle?: unknown;
+}
+
+export interface ClaimedJob {
+  lease: Lease;
+  payloadJson: string;
+  maxAttempts: number;
+  timeoutMs: number;
+  memoryMb: number;
+  cost: number;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  /** Only types with a free slot on this worker. */
+  freeSlots: Record<string, number>;
+  memoryBudgetMb: number;
+  memoryUsedMb: number;
+  costBudgetPerHour: number | null;
+  leaseMs: number;
+}
+
+export interface ClaimResult {
+  claimed: ClaimedJob[];
+  /** The next moment something not claimable now may become so (a back-off ends, the cost budget frees). */
+  wakeAt: number | null;
+}
+
+export interface HeartbeatResult {
+  lost: string[];
+  cancelRequested: string[];
+}
+
+export type Outcome =
+  | { kind: 'completed'; resultJson: string; progress: ProgressSnapshot | null }
+  | { kind: 'failed'; error: JobError; retryAt: number | null }
+  | { kind: 'cancelled'; reason: string }
+  /** The worker shut down mid-job: back to the queue at once, the attempt counted. */
+  | { kind: 'interrupted'; error: JobError };
+
+export type StoreSignal = { kind: 'ready'; type: string | null } | { kind: 'cancel'; jobId: string };
