@@ -14,12 +14,19 @@ export interface CliContext {
   ): (...args: A) => Promise<void>;
   out: (s: string) => void;
   err: (s: string) => void;
+  /** Whether `err` is a terminal, where progress may be redrawn in place. */
+  readonly errIsTTY?: boolean;
   readonly exitCode: number;
 }
 
-export function createCliContext(
-  io: { out?: (s: string) => void; err?: (s: string) => void } = {},
-): CliContext {
+/** Where a CLI context writes; tests pass their own writers (and then `err` is not a terminal). */
+export interface CliIo {
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+  errIsTTY?: boolean;
+}
+
+export function createCliContext(io: CliIo = {}): CliContext {
   let config: Readonly<Config> | undefined;
   let logger: Logger | undefined;
   let exitCode = EXIT_OK;
@@ -45,6 +52,7 @@ export function createCliContext(
     },
     out,
     err,
+    errIsTTY: io.errIsTTY ?? (io.err === undefined && process.stderr.isTTY === true),
     get exitCode() {
       return exitCode;
     },

@@ -1,11 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { commandModules } from './commands/index.js';
-import { createCliContext } from './context.js';
+import { type CliIo, createCliContext } from './context.js';
 import { EXIT_BAD_INPUT } from './exit.js';
 
 /** Entry point of the `reelforge` command. Returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const ctx = createCliContext();
+export async function main(argv: string[], io: CliIo = {}): Promise<number> {
+  const ctx = createCliContext(io);
   const program = new Command('reelforge')
     .description('Self-hosted video generation and rendering: JSON timeline → finished video.')
     .exitOverride()

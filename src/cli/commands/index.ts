@@ -1,4 +1,15 @@
 import type { RegisterCommands } from '../context.js';
+import { registerFrameCommand } from './frame.js';
+import { registerProbeCommand } from './probe.js';
+import { registerRenderCommand } from './render.js';
+import { registerSchemaCommand } from './schema.js';
+import { registerValidateCommand } from './validate.js';
 
 /** Every command module, in the order they appear in `reelforge --help`. */
-export const commandModules: RegisterCommands[] = [];
+export const commandModules: RegisterCommands[] = [
+  registerRenderCommand,
+  registerFrameCommand,
+  registerValidateCommand,
+  registerSchemaCommand,
+  registerProbeCommand,
+];
