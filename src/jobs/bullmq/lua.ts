@@ -1,0 +1,579 @@
+/**
+ * Lua scripts for the Redis backend. Each state change of a job record, the dependency graph moves it
+ * causes and the events describing them happen in one script, so they are atomic. Keys are derived from
+ * the namespace in ARGV[1] (standalone Redis; Redis Cluster is not supported). Scripts that make jobs
+ * runnable return them as (id, type, priority, dispatch) quadruples: the caller adds those to BullMQ.
+ *
+ * The texts here mirror src/jobs/sqlite/transitions.ts and records.ts; the conformance suite keeps the
+ * two backends in agreement.
+ */
+
+const PRELUDE = `
+local N = ARGV[1]
+local now = tonumber(ARGV[2])
+local PRI = {'urgent', 'high', 'medium', 'low'}
+local out = {}
+local function jk(id) return N .. ':job:' .. id end
+local function num(v) return tonumber(v) or 0 end
+local function str(v) if v then return v end return '' end
+local function publish(ev) redis.call('PUBLISH', N .. ':events', cjson.encode(ev)) end
+local function publishRaw(json) redis.call('PUBLISH', N .. ':events', json) end
+local function moveState(id, from, to)
+  local seq = redis.call('HGET', jk(id), 'seq')
+  if from and from ~= '' then redis.call('ZREM', N .. ':state:' .. from, id) end
+  redis.call('ZADD', N .. ':state:' .. to, seq, id)
+  redis.call('HSET', jk(id), 'state', to)
+end
+local function stat(field, n)
+  local key = N .. ':stats:' .. math.floor(now / 60000)
+  redis.call('HINCRBY', key, field, math.floor(n))
+  redis.call('EXPIRE', key, 172800)
+end
+local function isSettled(state, optional)
+  return state == 'completed' or (optional and (state == 'failed' or state == 'cancelled'))
+end
+local function isFatal(state, optional)
+  return (not optional) and (state == 'failed' or state == 'cancelled')
+end
+local function depsOf(id)
+  local raw = redis.call('HGET', jk(id), 'deps')
+  if not raw or raw == '' then return {} end
+  return cjson.decode(raw)
+end
+local function pendingDeps(id)
+  local pending = {}
+  local fatal = nil
+  for _, d in ipairs(depsOf(id)) do
+    local st = redis.call('HGET', jk(d.id), 'state')
+    local opt = d.optional == true
+    if not isSettled(st, opt) then table.insert(pending, d.id) end
+    if fatal == nil and isFatal(st, opt) then fatal = d.id end
+  end
+  return pending, fatal
+end
+local function waitingReason(ids)
+  local shown = {}
+  for i = 1, math.min(#ids, 5) do shown[i] = ids[i] end
+  local more = ''
+  if #ids > 5 then more = ' and ' .. (#ids - 5) .. ' more' end
+  local what = 'dependency'
+  if #ids ~= 1 then what = #ids .. ' dependencies' end
+  return 'waiting for ' .. what .. ': ' .. table.concat(shown, ', ') .. more
+end
+local function errMessage(errJson)
+  if not errJson or errJson == '' then return '' end
+  local ok, e = pcall(cjson.decode, errJson)
+  if ok and type(e) == 'table' and type(e.message) == 'string' then return e.message end
+  return ''
+end
+local function clearLease(k)
+  redis.call('HSET', k, 'lease_owner', '', 'lease_token', '', 'lease_expires_at', '')
+end
+local function markQueued(id, announce)
+  local k = jk(id)
+  moveState(id, redis.call('HGET', k, 'state'), 'queued')
+  local d = redis.call('HINCRBY', k, 'dispatch', 1)
+  local f = redis.call('HMGET', k, 'type', 'priority')
+  redis.call('HSET', k, 'ready_seq', redis.call('INCR', N .. ':readyseq'), 'queued_at', now, 'run_at', 0,
+    'wait_reason', '', 'pending_deps', 0)
+  redis.call('ZREM', N .. ':delayed', id)
+  if announce then
+    publishRaw('{"type":"job.queued","jobId":' .. cjson.encode(id) .. ',"jobType":' .. cjson.encode(f[1]) ..
+      ',"at":' .. now .. ',"state":"queued","priority":"' .. PRI[num(f[2]) + 1] .. '","waitingFor":[]}')
+  end
+  table.insert(out, id)
+  table.insert(out, f[1])
+  table.insert(out, f[2])
+  table.insert(out, d)
+end
+local function settleDependent(id)
+  local pending = pendingDeps(id)
+  if #pending == 0 then markQueued(id, true)
+  else redis.call('HSET', jk(id), 'pending_deps', #pending, 'wait_reason', waitingReason(pending)) end
+end
+local function depOptional(id, depId)
+  for _, d in ipairs(depsOf(id)) do
+    if d.id == depId then return d.optional == true end
+  end
+  return false
+end
+local function onFinished(rootId, rootState, rootMessage)
+  local queue = {{rootId, rootState, rootMessage}}
+  local i = 1
+  while i <= #queue do
+    local item = queue[i]
+    i = i + 1
+    local dependents = redis.call('SMEMBERS', N .. ':dependents:' .. item[1])
+    table.sort(dependents)
+    for _, d in ipairs(dependents) do
+      if redis.call('HGET', jk(d), 'state') == 'waiting' then
+        if isSettled(item[2], depOptional(d, item[1])) then
+          settleDependent(d)
+        else
+          local verb = 'failed'
+          if item[2] == 'cancelled' then verb = 'was cancelled' end
+          local msg = 'dependency ' .. item[1] .. ' ' .. verb
+          if item[3] and item[3] ~= '' then msg = msg .. ': ' .. item[3] end
+          local err = {code = 'JOB_DEPENDENCY_FAILED', message = msg, retryable = false, details = {dependency = item[1]}}
+          local k = jk(d)
+          moveState(d, 'waiting', 'failed')
+          redis.call('HSET', k, 'error', cjson.encode(err), 'failed_dependency', item[1], 'finished_at', now,
+            'wait_reason', '')
+          stat('failed', 1)
+          local f = redis.call('HMGET', k, 'type', 'attempts')
+          publish({type = 'job.failed', jobId = d, jobType = f[1], at = now, attempt = num(f[2]), error = err})
+          table.insert(queue, {d, 'failed', msg})
+        end
+      end
+    end
+  end
+end
+local function finishCancelled(id, reason)
+  local k = jk(id)
+  local f = redis.call('HMGET', k, 'state', 'type', 'attempts')
+  local err = {code = 'JOB_CANCELLED', message = 'cancelled: ' .. reason, retryable = false}
+  moveState(id, f[1], 'cancelled')
+  redis.call('HSET', k, 'error', cjson.encode(err), 'cancel_reason', reason, 'finished_at', now, 'wait_reason', '')
+  clearLease(k)
+  redis.call('ZREM', N .. ':delayed', id)
+  stat('cancelled', 1)
+  publish({type = 'job.cancelled', jobId = id, jobType = f[2], at = now, attempt = num(f[3]), reason = reason})
+  onFinished(id, 'cancelled', err.message)
+end
+local function closeAttempt(id, outcome, errJson)
+  local lk = N .. ':attempts:' .. id
+  local last = redis.call('LINDEX', lk, -1)
+  if not last then return end
+  local a = cjson.decode(last)
+  a.finishedAt = now
+  a.outcome = outcome
+  if errJson and errJson ~= '' then a.error = cjson.decode(errJson) else a.error = cjson.null end
+  redis.call('LSET', lk, -1, cjson.encode(a))
+end
+local function failFinal(id, errJson)
+  local k = jk(id)
+  local f = redis.call('HMGET', k, 'state', 'type', 'attempts')
+  moveState(id, f[1], 'failed')
+  redis.call('HSET', k, 'error', errJson, 'finished_at', now, 'wait_reason', '')
+  clearLease(k)
+  stat('failed', 1)
+  publishRaw('{"type":"job.failed","jobId":' .. cjson.encode(id) .. ',"jobType":' .. cjson.encode(f[2]) ..
+    ',"at":' .. now .. ',"attempt":' .. num(f[3]) .. ',"error":' .. errJson .. '}')
+  onFinished(id, 'failed', errMessage(errJson))
+end
+local function requeue(id, runAt, errJson, reason)
+  local k = jk(id)
+  local f = redis.call('HMGET', k, 'state', 'type', 'attempts')
+  clearLease(k)
+  redis.call('HSET', k, 'error', errJson)
+  if runAt > now then
+    moveState(id, f[1], 'queued')
+    redis.call('HSET', k, 'run_at', runAt, 'queued_at', runAt, 'wait_reason', reason)
+    redis.call('ZADD', N .. ':delayed', runAt, id)
+  else
+    markQueued(id, false)
+  end
+  publishRaw('{"type":"job.retrying","jobId":' .. cjson.encode(id) .. ',"jobType":' .. cjson.encode(f[2]) ..
+    ',"at":' .. now .. ',"attempt":' .. num(f[3]) .. ',"runAt":' .. runAt .. ',"error":' .. errJson .. '}')
+end
+local function ledgerSpent(since)
+  local members = redis.call('ZRANGEBYSCORE', N .. ':cost', '(' .. since, '+inf')
+  local spent = 0
+  if #members > 0 then
+    local amounts = redis.call('HMGET', N .. ':costamt', unpack(members))
+    for _, a in ipairs(amounts) do spent = spent + num(a) end
+  end
+  return spent
+end
+`;
+
+/** ARGV: N, now, id, type, priority, payload, depsJson, maxAttempts, timeoutMs, memoryMb, cost */
+const ENQUEUE = `
+local id = ARGV[3]
+local k = jk(id)
+if redis.call('EXISTS', k) == 1 then return {'exists', redis.call('HGET', k, 'type')} end
+local deps = cjson.decode(ARGV[7])
+local missing = {}
+for _, d in ipairs(deps) do
+  if redis.call('EXISTS', jk(d.id)) == 0 then table.insert(missing, d.id) end
+end
+if #missing > 0 then return {'missing', unpack(missing)} end
+local seq = redis.call('INCR', N .. ':seq')
+redis.call('HSET', k, 'id', id, 'seq', seq, 'type', ARGV[4], 'state', 'waiting', 'priority', ARGV[5],
+  'payload', ARGV[6], 'deps', ARGV[7], 'attempts', 0, 'max_attempts', ARGV[8], 'attempts_per_run', ARGV[8],
+  'timeout_ms', ARGV[9], 'memory_mb', ARGV[10], 'cost', ARGV[11], 'cancel_requested', 0, 'created_at', now,
+  'run_at', 0, 'ready_seq', 0, 'dispatch', 0)
+redis.call('ZADD', N .. ':all', seq, id)
+redis.call('ZADD', N .. ':type:' .. ARGV[4], seq, id)
+redis.call('ZADD', N .. ':state:waiting', seq, id)
+for _, d in ipairs(deps) do redis.call('SADD', N .. ':dependents:' .. d.id, id) end
+local pending, fatal = pendingDeps(id)
+if #pending == 0 then
+  markQueued(id, true)
+else
+  redis.call('HSET', k, 'pending_deps', #pending, 'wait_reason', waitingReason(pending))
+  local waitingFor = cjson.encode(pending)
+  publishRaw('{"type":"job.queued","jobId":' .. cjson.encode(id) .. ',"jobType":' .. cjson.encode(ARGV[4]) ..
+    ',"at":' .. now .. ',"state":"waiting","priority":"' .. PRI[num(ARGV[5]) + 1] .. '","waitingFor":' .. waitingFor .. '}')
+  if fatal then
+    local fs = redis.call('HMGET', jk(fatal), 'state', 'error')
+    onFinished(fatal, fs[1], errMessage(fs[2]))
+  end
+end
+return {'ok', unpack(out)}
+`;
+
+/**
+ * Reads the heads of BullMQ's lists for each type (wait first: BullMQ serves it first, and stalled jobs
+ * return there; then the prioritized set) with the job records the scheduler needs.
+ * ARGV: N, now, costWindowMs, wantLedger, then (type, count, waitKey, prioritizedKey) per type.
+ */
+const PEEK = `
+local result = {candidates = {}, ledger = {}, nextDelayed = cjson.null}
+local i = 5
+while i <= #ARGV do
+  local t, k, waitKey, prioKey = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3]
+  i = i + 4
+  local ids = {}
+  local fromWait = {}
+  local w = redis.call('LRANGE', waitKey, -k, -1)
+  for j = #w, 1, -1 do
+    table.insert(ids, w[j])
+    fromWait[w[j]] = true
+  end
+  if #ids < k then
+    for _, b in ipairs(redis.call('ZRANGE', prioKey, 0, k - #ids - 1)) do table.insert(ids, b) end
+  end
+  for _, bullId in ipairs(ids) do
+    local id = string.match(bullId, '^(.*)%.%d+$') or bullId
+    local f = redis.call('HMGET', jk(id), 'state', 'priority', 'ready_seq', 'memory_mb', 'cost', 'wait_reason')
+    table.insert(result.candidates, {bullId = bullId, id = id, type = t, state = f[1] or '',
+      priority = num(f[2]), order = num(f[3]), memoryMb = num(f[4]), cost = num(f[5]),
+      waitReason = str(f[6]), fromWait = fromWait[bullId] == true})
+  end
+end
+if ARGV[4] == '1' then
+  local members = redis.call('ZRANGEBYSCORE', N .. ':cost', '(' .. (now - tonumber(ARGV[3])), '+inf', 'WITHSCORES')
+  for j = 1, #members, 2 do
+    table.insert(result.ledger, {at = tonumber(members[j + 1]), amount = num(redis.call('HGET', N .. ':costamt', members[j]))})
+  end
+end
+local d = redis.call('ZRANGE', N .. ':delayed', 0, 0, 'WITHSCORES')
+if #d > 0 then result.nextDelayed = tonumber(d[2]) end
+return cjson.encode(result)
+`;
+
+/** ARGV: N, now, then (id, reason) pairs. Writes why held jobs wait. */
+const NOTE = `
+for i = 3, #ARGV, 2 do
+  local k = jk(ARGV[i])
+  if redis.call('HGET', k, 'state') == 'queued' then redis.call('HSET', k, 'wait_reason', ARGV[i + 1]) end
+end
+return 1
+`;
+
+/**
+ * Turns the BullMQ job a worker just locked into an attempt, or says to drop it (stale, finished or
+ * cancelled) or hold it (budgets changed since the scheduler looked). A record still `active` means the
+ * previous holder's lock expired and BullMQ handed the job out again: that attempt ends as lease-expired.
+ * ARGV: N, now, id, bullId, workerId, token, leaseMs, costBudget|'', memoryAllowance|'', costWindowMs
+ */
+const START = `
+local id = ARGV[3]
+local k = jk(id)
+if redis.call('EXISTS', k) == 0 then return {'drop'} end
+local f = redis.call('HMGET', k, 'state', 'dispatch', 'attempts', 'max_attempts', 'cancel_requested',
+  'lease_owner', 'memory_mb', 'cost', 'queued_at', 'type', 'cancel_reason')
+local state = f[1]
+if ARGV[4] ~= id .. '.' .. str(f[2]) then return {'drop'} end
+local attempts = num(f[3])
+if state == 'active' then
+  local owner = str(f[6])
+  if owner == '' then owner = '(unknown)' end
+  local err = {code = 'JOB_LEASE_EXPIRED', retryable = true,
+    message = 'worker ' .. owner .. ' stopped renewing its lease during attempt ' .. attempts .. ' (did it crash?)'}
+  closeAttempt(id, 'lease-expired', cjson.encode(err))
+  if f[5] == '1' then
+    local reason = str(f[11])
+    if reason == '' then reason = 'requested' end
+    finishCancelled(id, reason)
+    return {'drop', unpack(out)}
+  end
+  if attempts >= num(f[4]) then
+    err.retryable = false
+    failFinal(id, cjson.encode(err))
+    return {'drop', unpack(out)}
+  end
+  moveState(id, 'active', 'queued')
+  clearLease(k)
+  redis.call('HSET', k, 'error', cjson.encode(err), 'queued_at', now)
+  publish({type = 'job.retrying', jobId = id, jobType = f[10], at = now, attempt = attempts, runAt = now, error = err})
+  state = 'queued'
+  f[9] = now
+elseif state ~= 'queued' then
+  return {'drop'}
+end
+local mem = num(f[7])
+if ARGV[9] ~= '' and mem > tonumber(ARGV[9]) then return {'hold-memory'} end
+local cost = num(f[8])
+if cost > 0 and ARGV[8] ~= '' then
+  local spent = ledgerSpent(now - tonumber(ARGV[10]))
+  if spent > 0 and spent + cost > tonumber(ARGV[8]) then return {'hold-cost'} end
+end
+attempts = attempts + 1
+local waited = math.max(0, now - num(f[9]))
+moveState(id, state, 'active')
+redis.call('HSET', k, 'attempts', attempts, 'lease_owner', ARGV[5], 'lease_token', ARGV[6],
+  'lease_expires_at', now + tonumber(ARGV[7]), 'started_at', now, 'wait_reason', '', 'run_at', 0)
+redis.call('RPUSH', N .. ':attempts:' .. id, cjson.encode({attempt = attempts, workerId = ARGV[5], startedAt = now,
+  finishedAt = cjson.null, waitedMs = waited, outcome = 'running', error = cjson.null}))
+if cost > 0 then
+  local m = id .. ':' .. attempts
+  redis.call('ZADD', N .. ':cost', now, m)
+  redis.call('HSET', N .. ':costamt', m, cost)
+end
+stat('wait_sum', waited)
+stat('wait_n', 1)
+publish({type = 'job.started', jobId = id, jobType = f[10], at = now, attempt = attempts, workerId = ARGV[5]})
+local p = redis.call('HMGET', k, 'payload', 'max_attempts', 'timeout_ms')
+return {'ok', attempts, p[1], p[2], p[3], tostring(mem), tostring(cost)}
+`;
+
+/** ARGV: N, now, id. A held job goes back to BullMQ under a new dispatch number. */
+const REDISPATCH = `
+local id = ARGV[3]
+local k = jk(id)
+if redis.call('HGET', k, 'state') ~= 'queued' then return {} end
+local d = redis.call('HINCRBY', k, 'dispatch', 1)
+local f = redis.call('HMGET', k, 'type', 'priority')
+return {id, f[1], f[2], d}
+`;
+
+/** ARGV: N, now, id, token, kind, resultJson|errorJson, progressJson|retryAt|'', retryReason */
+const FINISH = `
+local id = ARGV[3]
+local k = jk(id)
+local f = redis.call('HMGET', k, 'state', 'lease_token', 'cancel_requested', 'cancel_reason', 'started_at', 'type',
+  'attempts')
+if f[1] ~= 'active' or f[2] ~= ARGV[4] then return {'lost'} end
+local kind = ARGV[5]
+if kind == 'cancelled' or (f[3] == '1' and kind ~= 'completed') then
+  closeAttempt(id, 'cancelled', '')
+  local reason = str(f[4])
+  if reason == '' then reason = 'requested' end
+  finishCancelled(id, reason)
+elseif kind == 'completed' then
+  closeAttempt(id, 'completed', '')
+  moveState(id, 'active', 'completed')
+  redis.call('HSET', k, 'result', ARGV[6], 'error', '', 'finished_at', now)
+  if ARGV[7] ~= '' then redis.call('HSET', k, 'progress', ARGV[7]) end
+  clearLease(k)
+  stat('completed', 1)
+  stat('run_sum', now - num(f[5]))
+  stat('run_n', 1)
+  publish({type = 'job.completed', jobId = id, jobType = f[6], at = now, attempt = num(f[7])})
+  onFinished(id, 'completed', '')
+elseif kind == 'interrupted' then
+  closeAttempt(id, 'interrupted', ARGV[6])
+  requeue(id, now, ARGV[6], '')
+elseif ARGV[7] ~= '' then
+  closeAttempt(id, 'failed', ARGV[6])
+  requeue(id, tonumber(ARGV[7]), ARGV[6], ARGV[8])
+else
+  closeAttempt(id, 'failed', ARGV[6])
+  failFinal(id, ARGV[6])
+end
+return {'ok', unpack(out)}
+`;
+
+/** ARGV: N, now, id, reason */
+const CANCEL = `
+local id = ARGV[3]
+local k = jk(id)
+if redis.call('EXISTS', k) == 0 then return {'notfound'} end
+local f = redis.call('HMGET', k, 'state', 'type', 'dispatch')
+if f[1] == 'queued' or f[1] == 'waiting' then
+  local bull = ''
+  if f[1] == 'queued' then bull = id .. '.' .. f[3] end
+  finishCancelled(id, ARGV[4])
+  return {'ok', f[2], bull, unpack(out)}
+elseif f[1] == 'active' then
+  redis.call('HSET', k, 'cancel_requested', 1, 'cancel_reason', ARGV[4])
+  redis.call('PUBLISH', N .. ':signals', cjson.encode({kind = 'cancel', jobId = id}))
+  return {'ok', f[2], ''}
+elseif f[1] == 'cancelled' then
+  return {'ok', f[2], ''}
+end
+return {'conflict', f[1]}
+`;
+
+/** ARGV: N, now, id */
+const RETRY = `
+local function revive(id)
+  local k = jk(id)
+  local pending, fatal = pendingDeps(id)
+  if fatal then return fatal end
+  local f = redis.call('HMGET', k, 'attempts', 'attempts_per_run', 'state', 'type', 'priority')
+  redis.call('HSET', k, 'max_attempts', num(f[1]) + num(f[2]), 'error', '', 'result', '', 'progress', '',
+    'cancel_requested', 0, 'cancel_reason', '', 'failed_dependency', '', 'finished_at', '')
+  clearLease(k)
+  if #pending == 0 then
+    markQueued(id, true)
+  else
+    moveState(id, f[3], 'waiting')
+    redis.call('HSET', k, 'pending_deps', #pending, 'wait_reason', waitingReason(pending))
+    publishRaw('{"type":"job.queued","jobId":' .. cjson.encode(id) .. ',"jobType":' .. cjson.encode(f[4]) ..
+      ',"at":' .. now .. ',"state":"waiting","priority":"' .. PRI[num(f[5]) + 1] .. '","waitingFor":' ..
+      cjson.encode(pending) .. '}')
+  end
+  local dependents = redis.call('SMEMBERS', N .. ':dependents:' .. id)
+  table.sort(dependents)
+  for _, d in ipairs(dependents) do
+    local g = redis.call('HMGET', jk(d), 'state', 'failed_dependency')
+    if g[1] == 'failed' and g[2] == id then revive(d) end
+  end
+  return nil
+end
+local id = ARGV[3]
+local st = redis.call('HGET', jk(id), 'state')
+if not st then return {'notfound'} end
+if st ~= 'failed' and st ~= 'cancelled' then return {'conflict', st} end
+local fatal = revive(id)
+if fatal then return {'fatal', fatal} end
+return {'ok', unpack(out)}
+`;
+
+/** ARGV: N, now, leaseMs, then (id, token) pairs. Returns JSON {lost, cancel}. */
+const HEARTBEAT = `
+local res = {lost = {}, cancel = {}}
+local expires = now + tonumber(ARGV[3])
+for i = 4, #ARGV, 2 do
+  local k = jk(ARGV[i])
+  local f = redis.call('HMGET', k, 'state', 'lease_token', 'cancel_requested')
+  if f[1] ~= 'active' or f[2] ~= ARGV[i + 1] then
+    table.insert(res.lost, ARGV[i])
+  else
+    redis.call('HSET', k, 'lease_expires_at', expires)
+    if f[3] == '1' then table.insert(res.cancel, ARGV[i]) end
+  end
+end
+return cjson.encode(res)
+`;
+
+/** ARGV: N, now, id, token, attempt, type, progressJson, updatedAt */
+const PROGRESS = `
+local k = jk(ARGV[3])
+local f = redis.call('HMGET', k, 'state', 'lease_token')
+if f[1] ~= 'active' or f[2] ~= ARGV[4] then return 0 end
+redis.call('HSET', k, 'progress', ARGV[7])
+publishRaw('{"type":"job.progress","jobId":' .. cjson.encode(ARGV[3]) .. ',"jobType":' .. cjson.encode(ARGV[6]) ..
+  ',"at":' .. ARGV[8] .. ',"attempt":' .. ARGV[5] .. ',"progress":' .. ARGV[7] .. '}')
+return 1
+`;
+
+/** ARGV: N, now, limit. Back-offs that are over go to BullMQ. */
+const PROMOTE = `
+local ids = redis.call('ZRANGEBYSCORE', N .. ':delayed', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  redis.call('ZREM', N .. ':delayed', id)
+  if redis.call('HGET', jk(id), 'state') == 'queued' then
+    local k = jk(id)
+    local d = redis.call('HINCRBY', k, 'dispatch', 1)
+    local f = redis.call('HMGET', k, 'type', 'priority')
+    redis.call('HSET', k, 'run_at', 0, 'wait_reason', '')
+    table.insert(out, id)
+    table.insert(out, f[1])
+    table.insert(out, f[2])
+    table.insert(out, d)
+  end
+end
+return out
+`;
+
+/**
+ * Finds queued jobs whose BullMQ job is missing (a process died between updating the record and adding
+ * to BullMQ) so they can be added again. ARGV: N, now, minAgeMs, limit, bullKeyBase ('<prefix>:q-')
+ */
+const SWEEP = `
+local ids = redis.call('ZRANGE', N .. ':state:queued', 0, tonumber(ARGV[4]) - 1)
+for _, id in ipairs(ids) do
+  local f = redis.call('HMGET', jk(id), 'type', 'priority', 'dispatch', 'queued_at', 'run_at')
+  if num(f[5]) == 0 and num(f[4]) < now - tonumber(ARGV[3]) then
+    if redis.call('EXISTS', ARGV[5] .. f[1] .. ':' .. id .. '.' .. f[3]) == 0 then
+      table.insert(out, id)
+      table.insert(out, f[1])
+      table.insert(out, f[2])
+      table.insert(out, f[3])
+    end
+  end
+end
+return out
+`;
+
+/** ARGV: N, now, statesJson, type, priority|'', offset, limit. Returns {total, ids…}, newest first. */
+const LIST = `
+local states = cjson.decode(ARGV[3])
+local t, prio = ARGV[4], ARGV[5]
+local offset, limit = tonumber(ARGV[6]), tonumber(ARGV[7])
+local source = N .. ':all'
+local stateFilter = nil
+if #states == 1 then
+  source = N .. ':state:' .. states[1]
+elseif t ~= '' then
+  source = N .. ':type:' .. t
+end
+if #states > 1 then
+  stateFilter = {}
+  for _, s in ipairs(states) do stateFilter[s] = true end
+end
+local needType = t ~= '' and source ~= N .. ':type:' .. t
+if not stateFilter and not needType and prio == '' then
+  local total = redis.call('ZCARD', source)
+  local ids = redis.call('ZREVRANGE', source, offset, offset + limit - 1)
+  return {total, unpack(ids)}
+end
+local total = 0
+local page = {}
+for _, id in ipairs(redis.call('ZREVRANGE', source, 0, -1)) do
+  local f = redis.call('HMGET', jk(id), 'state', 'type', 'priority')
+  local ok = true
+  if stateFilter and not stateFilter[f[1]] then ok = false end
+  if ok and needType and f[2] ~= t then ok = false end
+  if ok and prio ~= '' and f[3] ~= prio then ok = false end
+  if ok then
+    if total >= offset and #page < limit then table.insert(page, id) end
+    total = total + 1
+  end
+end
+return {total, unpack(page)}
+`;
+
+/** ARGV: N, now, costWindowMs. Drops spending older than the window. */
+const PRUNE = `
+local since = now - tonumber(ARGV[3])
+local old = redis.call('ZRANGEBYSCORE', N .. ':cost', '-inf', since)
+if #old > 0 then
+  redis.call('HDEL', N .. ':costamt', unpack(old))
+  redis.call('ZREMRANGEBYSCORE', N .. ':cost', '-inf', since)
+end
+return #old
+`;
+
+export const scripts = {
+  rfEnqueue: PRELUDE + ENQUEUE,
+  rfPeek: PRELUDE + PEEK,
+  rfNote: PRELUDE + NOTE,
+  rfStart: PRELUDE + START,
+  rfRedispatch: PRELUDE + REDISPATCH,
+  rfFinish: PRELUDE + FINISH,
+  rfCancel: PRELUDE + CANCEL,
+  rfRetry: PRELUDE + RETRY,
+  rfHeartbeat: PRELUDE + HEARTBEAT,
+  rfProgress: PRELUDE + PROGRESS,
+  rfPromote: PRELUDE + PROMOTE,
+  rfSweep: PRELUDE + SWEEP,
+  rfList: PRELUDE + LIST,
+  rfPrune: PRELUDE + PRUNE,
+} as const;
+
+export type ScriptName = keyof typeof scripts;
