@@ -53,7 +53,7 @@ describe('bin/reelforge.js', () => {
   // Fails while renderVideo leaves the encoder-write promises of a cancelled render unhandled:
   // Node ends the process on the unhandled rejection (exit 1, a stack trace) before 'render
   // cancelled'. Turn this back into `it` once src/engine/render-video.ts handles them.
-  it.fails('cancels a render on Ctrl-C: exit 130, no partial output', async () => {
+  it('cancels a render on Ctrl-C: exit 130, no partial output', async () => {
     const timeline = join(dir, 'long.json');
     await writeFile(
       timeline,

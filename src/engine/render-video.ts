@@ -70,6 +70,12 @@ function writeFully(stdin: Writable, buf: Uint8Array): Promise<void> {
   });
 }
 
+/** Marks a promise as handled (it may be abandoned on cancellation) while awaiting it still rejects. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 /** Waits for a write; when the pipe broke, the encoder's own error says why. */
 async function pipeTook(sent: Promise<void>, enc: FfmpegProcess): Promise<void> {
   try {
@@ -185,9 +191,7 @@ export async function renderVideo(timeline: Timeline, options: RenderVideoOption
         await renderer.render(t, slot.buf, layers);
       }
       options.onFrame?.(i, slot.buf);
-      const sent = writeFully(stdin, slot.buf);
-      sent.catch(() => undefined);
-      slot.sent = Promise.all([slot.sent, sent]).then(() => undefined);
+      slot.sent = handled(Promise.all([slot.sent, writeFully(stdin, slot.buf)]).then(() => undefined));
       prevSlot = slot;
       prevSig = sig;
       if (onProgress && (i % 10 === 0 || i === total - 1)) {

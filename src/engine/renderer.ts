@@ -34,7 +34,7 @@ export interface RendererOptions {
   ff: Ffmpeg;
   /** Folder that relative `src` paths are resolved against (the timeline file's folder). */
   baseDir: string;
-  /** Renders at a fraction of the output size (0.1–1), e.g. for drafts. */
+  /** Renders at a fraction of the output size (0.05–1), e.g. for drafts. */
   scale?: number;
   kernels?: Kernels;
   log?: Logger;

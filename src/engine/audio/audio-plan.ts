@@ -1,5 +1,6 @@
 import { ReelforgeError } from '../../errors.js';
 import type { AudioClip, Clip, Timeline, VideoClip } from '../../timeline/schema.js';
+import { clipDuration, clipDurationFromSource } from '../../timeline/time.js';
 
 /** What the planner needs to know about a source file (from a probe, done beforehand). */
 export interface AudioSourceInfo {
@@ -79,18 +80,12 @@ export function trackIdOf(track: { id?: string | undefined }, index: number): st
  * else what remains of the source after `trimStart`, at `speed`.
  */
 function clipLength(clip: Clip, ctx: AudioPlanContext): number | undefined {
-  if (clip.duration !== undefined) return clip.duration;
-  if (clip.type === 'video') {
-    if (clip.trimEnd !== undefined) return Math.max(0, (clip.trimEnd - clip.trimStart) / clip.speed);
-    const src = ctx.mediaInfo(ctx.resolvePath(clip.src)).durationSec;
-    return src === null ? undefined : Math.max(0, (src - clip.trimStart) / clip.speed);
-  }
-  if (clip.type === 'audio') {
-    if (clip.loop) return undefined;
-    const src = ctx.mediaInfo(ctx.resolvePath(clip.src)).durationSec;
-    return src === null ? undefined : Math.max(0, src - clip.trimStart);
-  }
-  return clip.duration;
+  const declared = clipDuration(clip);
+  if (declared !== undefined) return declared;
+  if (clip.type === 'audio' && clip.loop) return undefined;
+  if (clip.type !== 'video' && clip.type !== 'audio') return undefined;
+  const src = ctx.mediaInfo(ctx.resolvePath(clip.src)).durationSec;
+  return src === null ? undefined : clipDurationFromSource(clip, src);
 }
 
 /** The length of the output: `output.duration`, else the end of the last clip that has a length. */

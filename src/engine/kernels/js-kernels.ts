@@ -1,4 +1,4 @@
-import type { Kernels } from './kernels.js';
+import type { Kernels } from './kernel-types.js';
 
 /**
  * The compositing kernels in JavaScript: the reference implementation, and the fallback when the

@@ -1,0 +1,39 @@
+import { cpus, totalmem } from 'node:os';
+
+/** Median of a list of numbers. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** (max − min) / median, as a percentage: how much the runs disagreed. */
+export function spreadPct(xs: readonly number[]): number {
+  const m = median(xs);
+  return m === 0 ? 0 : ((Math.max(...xs) - Math.min(...xs)) / m) * 100;
+}
+
+/** One line describing the machine, for results tables. */
+export function machine(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
+}
+
+/** Prints rows as an aligned table. */
+export function printTable(rows: readonly (readonly (string | number)[])[]): void {
+  const cells = rows.map((r) => r.map(String));
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]?.length ?? 0)));
+  for (const r of cells) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+}
+
+/** Samples this process's resident memory until stopped; returns the peak in bytes. */
+export function sampleRss(intervalMs = 50): () => number {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, intervalMs);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage().rss);
+  };
+}

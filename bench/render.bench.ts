@@ -1,0 +1,192 @@
+/**
+ * Render benchmark (`npm run bench:render`): a 1080p30 slideshow of at least 30 s (large photos with
+ * camera moves and crossfades, a title, music), H.264 preset medium, CRF 23. It reports our render time
+ * against the encoder-only floor measured in the same run: ffmpeg encoding the same number of frames,
+ * with the same settings, from a decoded copy of our output kept on disk (raw I420).
+ *   --runs N (default 3)   --seconds S (default 31)   --photos N (default 12)
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { rawVideoInputArgs, renderVideo, videoCodecArgs } from '../src/engine/index.js';
+import { findFfmpeg, probe, runFfmpeg } from '../src/media/index.js';
+import { encoderSettings, parseTimeline, type TimelineInput } from '../src/timeline/index.js';
+import { machine, median, printTable, sampleRss, spreadPct } from './lib/report.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : def;
+};
+const runs = opt('runs', 3);
+const photos = opt('photos', 12);
+const seconds = opt('seconds', 31);
+const work = join(import.meta.dirname, '.work', 'render');
+const media = join(work, 'media');
+mkdirSync(work, { recursive: true });
+
+if (!existsSync(join(media, `photo-${String(photos).padStart(2, '0')}.jpg`))) {
+  console.log(`generating ${photos} photos at 3000×2000 …`);
+  execFileSync(
+    'node',
+    [
+      join(import.meta.dirname, '..', 'scripts', 'make-media.mjs'),
+      media,
+      '--photos',
+      String(photos),
+      '--width',
+      '3000',
+      '--height',
+      '2000',
+      '--music',
+      String(seconds + 2),
+    ],
+    { stdio: 'inherit' },
+  );
+}
+
+/** Photos of equal length with 1 s crossfades filling `seconds`, each with its own camera move. */
+function slideshow(): TimelineInput {
+  const overlap = 1;
+  const each = (seconds + (photos - 1) * overlap) / photos;
+  const clips = Array.from({ length: photos }, (_, i) => ({
+    type: 'image' as const,
+    src: join(media, `photo-${String(i + 1).padStart(2, '0')}.jpg`),
+    start: i * (each - overlap),
+    duration: each,
+    camera: {
+      from: { zoom: i % 2 ? 1.25 : 1, x: 0.4 + 0.05 * (i % 3), y: 0.5 },
+      to: { zoom: i % 2 ? 1 : 1.25, x: 0.6 - 0.05 * (i % 3), y: 0.45 },
+      easing: 'ease-in-out' as const,
+    },
+    ...(i > 0 ? { transitionIn: { type: 'crossfade' as const, duration: overlap } } : {}),
+  }));
+  return {
+    output: { width: 1920, height: 1080, fps: 30, duration: seconds, preset: 'medium', crf: 23 },
+    tracks: [
+      { id: 'photos', clips },
+      {
+        id: 'titles',
+        clips: [
+          {
+            type: 'text',
+            text: 'Reelforge render benchmark',
+            start: 0.5,
+            duration: 4,
+            font: { size: 96, weight: 'bold' },
+            shadow: {},
+            fadeIn: 0.5,
+            fadeOut: 0.5,
+          },
+        ],
+      },
+      { id: 'music', clips: [{ type: 'audio', src: join(media, 'music.m4a'), start: 0, fadeOut: 2 }] },
+    ],
+  };
+}
+
+const ff = await findFfmpeg({});
+const timeline = parseTimeline(slideshow());
+const settings = encoderSettings(timeline.output);
+const out = join(work, 'reelforge.mp4');
+const decoded = join(work, 'decoded.yuv');
+const floorOut = join(work, 'floor.mp4');
+
+let identicalFrames = 0;
+const ours: { ms: number; videoMs: number; peakRss: number; frames: number; kernels: string }[] = [];
+const floor: number[] = [];
+for (let run = 0; run <= runs; run++) {
+  const warm = run === 0;
+  // Ours: the whole export, from timeline to finished file (prepare, audio, frames, encode, mux).
+  let prev = '';
+  let repeats = 0;
+  const stop = sampleRss();
+  const t0 = performance.now();
+  const r = await renderVideo(timeline, {
+    ff,
+    baseDir: work,
+    outPath: out,
+    // Smoothness check on the warm-up only, so that hashing does not count against the timed runs.
+    onFrame: warm
+      ? (_, f) => {
+          const h = createHash('sha1').update(f).digest('hex');
+          if (h === prev) repeats++;
+          prev = h;
+        }
+      : undefined,
+  });
+  const ms = performance.now() - t0;
+  const peakRss = stop();
+  if (warm) identicalFrames = repeats;
+  if (run === 0) {
+    // The decoded copy of our output: the encoder-only floor reads these very frames.
+    rmSync(decoded, { force: true });
+    await runFfmpeg(ff, ['-i', out, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-y', decoded]);
+  }
+  const f0 = performance.now();
+  await runFfmpeg(ff, [
+    ...rawVideoInputArgs({ width: r.width, height: r.height, fps: r.fps }, decoded),
+    ...videoCodecArgs({ settings }),
+    '-movflags',
+    '+faststart',
+    '-an',
+    '-y',
+    floorOut,
+  ]);
+  const fms = performance.now() - f0;
+  console.log(
+    `${warm ? 'warm-up' : `run ${run}`}: reelforge ${(ms / 1000).toFixed(2)} s (video stage ${(r.timings.video / 1000).toFixed(2)} s), floor ${(fms / 1000).toFixed(2)} s, ratio ${(ms / fms).toFixed(3)}`,
+  );
+  if (warm) continue;
+  ours.push({ ms, videoMs: r.timings.video, peakRss, frames: r.frames, kernels: r.kernels });
+  floor.push(fms);
+}
+
+const info = await probe(ff, out);
+const ratios = ours.map((o, i) => o.ms / floor[i]!);
+const videoRatios = ours.map((o, i) => o.videoMs / floor[i]!);
+const frames = ours[0]!.frames;
+const result = {
+  machine: machine(),
+  timeline: `1080p30, ${seconds} s, ${photos} photos 3000×2000 with camera moves and 1 s crossfades, a title, music`,
+  encoder: `libx264 preset ${settings.preset} crf ${settings.crf}`,
+  kernels: ours[0]!.kernels,
+  runs,
+  frames,
+  framesInFile: info.video?.frameCount ?? null,
+  identicalConsecutiveFrames: identicalFrames,
+  reelforgeSeconds: median(ours.map((o) => o.ms)) / 1000,
+  reelforgeFps: frames / (median(ours.map((o) => o.ms)) / 1000),
+  floorSeconds: median(floor) / 1000,
+  floorFps: frames / (median(floor) / 1000),
+  ratio: median(ratios),
+  ratioSpreadPct: spreadPct(ratios),
+  videoStageRatio: median(videoRatios),
+  peakRssMB: Math.max(...ours.map((o) => o.peakRss)) / 2 ** 20,
+};
+console.log();
+printTable([
+  ['measure', 'value'],
+  ['machine', result.machine],
+  ['timeline', result.timeline],
+  ['encoder', result.encoder],
+  ['kernels', result.kernels],
+  ['frames (rendered / in file)', `${result.frames} / ${result.framesInFile}`],
+  ['identical consecutive frames', result.identicalConsecutiveFrames],
+  [
+    'reelforge render (median)',
+    `${result.reelforgeSeconds.toFixed(2)} s, ${result.reelforgeFps.toFixed(1)} fps`,
+  ],
+  ['encoder-only floor (median)', `${result.floorSeconds.toFixed(2)} s, ${result.floorFps.toFixed(1)} fps`],
+  [
+    'ratio render / floor',
+    `${result.ratio.toFixed(3)} (spread ${result.ratioSpreadPct.toFixed(1)}%, target ≤ 1.10)`,
+  ],
+  ['ratio video stage / floor', result.videoStageRatio.toFixed(3)],
+  ['peak memory (RSS)', `${result.peakRssMB.toFixed(0)} MB`],
+]);
+writeFileSync(join(work, 'result.json'), JSON.stringify(result, null, 2));
+console.log(`\n${JSON.stringify(result)}`);
+rmSync(decoded, { force: true });
