@@ -11,8 +11,33 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput
   if (env.REELFORGE_FFPROBE) media.ffprobePath = env.REELFORGE_FFPROBE;
   if (env.REELFORGE_PROTOCOLS) media.protocols = env.REELFORGE_PROTOCOLS.split(',').map((s) => s.trim());
   if (Object.keys(media).length > 0) input.media = media;
-  if (env.REELFORGE_REDIS_URL) input.queue = { kind: 'redis', url: env.REELFORGE_REDIS_URL };
+  if (env.REELFORGE_REDIS_URL) {
+    input.queue = { kind: 'redis', url: env.REELFORGE_REDIS_URL };
+    if (env.REELFORGE_REDIS_PREFIX)
+      (input.queue as Record<string, unknown>).prefix = env.REELFORGE_REDIS_PREFIX;
+  }
+  const jobs = jobsFromEnv(env);
+  if (Object.keys(jobs).length > 0) input.jobs = jobs;
   return input as ConfigInput;
+}
+
+/** REELFORGE_JOBS_*: numbers stay numbers (NaN when malformed, which the schema reports). */
+function jobsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const jobs: Record<string, unknown> = {};
+  if (env.REELFORGE_JOBS_CONCURRENCY) {
+    // "render=2,generate=4"
+    jobs.concurrency = Object.fromEntries(
+      env.REELFORGE_JOBS_CONCURRENCY.split(',')
+        .map((pair) => pair.split('=').map((s) => s.trim()))
+        .filter(([type]) => type)
+        .map(([type, n]) => [type, Number(n ?? Number.NaN)]),
+    );
+  }
+  if (env.REELFORGE_JOBS_MEMORY_BUDGET_MB) jobs.memoryBudgetMb = Number(env.REELFORGE_JOBS_MEMORY_BUDGET_MB);
+  if (env.REELFORGE_JOBS_COST_BUDGET_PER_HOUR)
+    jobs.costBudgetPerHour = Number(env.REELFORGE_JOBS_COST_BUDGET_PER_HOUR);
+  if (env.REELFORGE_JOBS_LEASE_MS) jobs.leaseMs = Number(env.REELFORGE_JOBS_LEASE_MS);
+  return jobs;
 }
 
 function deepFreeze<T>(value: T): T {

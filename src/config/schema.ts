@@ -35,6 +35,23 @@ export const configSchema = z
           .strict(),
       ])
       .default({ kind: 'sqlite' }),
+    jobs: z
+      .object({
+        /** Jobs of one type a worker runs at once; types not listed get a default from the hardware. */
+        concurrency: z.record(z.string(), z.number().int().positive()).default({}),
+        /** Sum of running jobs' memory estimates per worker, in MB; default three quarters of the RAM. */
+        memoryBudgetMb: z.number().int().positive().optional(),
+        /** Provider spend allowed per rolling hour across all workers; no limit when unset. */
+        costBudgetPerHour: z.number().nonnegative().optional(),
+        /** A worker that stops renewing its lease for this long loses the job to another worker. */
+        leaseMs: z.number().int().min(200).default(30_000),
+        /** Longest pause between looks for work when nothing signals. */
+        pollMs: z.number().int().min(5).default(1_000),
+        /** On shutdown, how long running jobs may finish before they are interrupted and requeued. */
+        shutdownGraceMs: z.number().int().nonnegative().default(10_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
