@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'RENDER_FAILED'
   | 'RENDER_OUTPUT_EXISTS'
   | 'RENDER_RANGE_INVALID'
+  | 'RENDER_CHUNKS_UNSUPPORTED'
+  | 'ENCODER_UNAVAILABLE'
   // jobs
   | 'JOB_NOT_FOUND'
   | 'JOB_PAYLOAD_INVALID'
@@ -100,6 +102,8 @@ export function isBadInput(e: unknown): boolean {
     e.code === 'MEDIA_UNREADABLE' ||
     e.code === 'RENDER_RANGE_INVALID' ||
     e.code === 'RENDER_OUTPUT_EXISTS' ||
+    e.code === 'RENDER_CHUNKS_UNSUPPORTED' ||
+    e.code === 'ENCODER_UNAVAILABLE' ||
     e.code === 'JOB_PAYLOAD_INVALID' ||
     e.code === 'JOB_TYPE_UNKNOWN'
   );
