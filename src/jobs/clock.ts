@@ -30,16 +30,19 @@ export function createManualClock(start = 1_700_000_000_000): ManualClock {
   let now = start;
   let nextId = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();
-  const fireDue = () => {
+  /** Fires timers due up to `target` in time order, each seeing the clock at its own due time. */
+  const runUntil = (target: number) => {
     for (;;) {
       let due: [number, { at: number; fn: () => void }] | undefined;
       for (const entry of timers) {
-        if (entry[1].at <= now && (due === undefined || entry[1].at < due[1].at)) due = entry;
+        if (entry[1].at <= target && (due === undefined || entry[1].at < due[1].at)) due = entry;
       }
-      if (due === undefined) return;
+      if (due === undefined) break;
       timers.delete(due[0]);
+      now = Math.max(now, due[1].at);
       due[1].fn();
     }
+    now = Math.max(now, target);
   };
   return {
     now: () => now,
@@ -52,12 +55,11 @@ export function createManualClock(start = 1_700_000_000_000): ManualClock {
       timers.delete(handle as unknown as number);
     },
     advance(ms) {
-      now += ms;
-      fireDue();
+      runUntil(now + ms);
     },
     set(value) {
-      now = value;
-      fireDue();
+      if (value < now) now = value;
+      runUntil(value);
     },
     pending: () => timers.size,
   };

@@ -182,8 +182,17 @@ export class ProgressTracker {
     const first = this.samples[0];
     if (!first) return null;
     const now = this.now();
-    const span = now - first.at;
-    const gained = fraction - first.fraction;
+    // Measure over exactly the window: interpolate where the oldest kept sample straddles its start.
+    let base = first;
+    const second = this.samples[1];
+    const start = now - this.windowMs;
+    if (first.at < start && second && second.at > first.at) {
+      const f =
+        first.fraction + ((second.fraction - first.fraction) * (start - first.at)) / (second.at - first.at);
+      base = { at: start, fraction: f };
+    }
+    const span = now - base.at;
+    const gained = fraction - base.fraction;
     if (span < 250 || gained <= 0) return null;
     return Math.round(((1 - fraction) * span) / gained);
   }

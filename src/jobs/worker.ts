@@ -38,6 +38,8 @@ export interface JobWorkerOptions {
   shutdownGraceMs?: number;
   /** Aborting it closes the worker. */
   signal?: AbortSignal;
+  /** Keep the process alive until close(), as a server would (default true). */
+  keepAlive?: boolean;
 }
 
 export interface WorkerSnapshot {
@@ -73,6 +75,7 @@ export class JobWorker {
   private wakeUp: (() => void) | null = null;
   private readonly loopDone: Promise<void>;
   private closing: Promise<void> | null = null;
+  private readonly keepAlive: ReturnType<typeof setInterval> | null;
   private heartbeatBusy = false;
   private maintenanceBusy = false;
 
@@ -93,6 +96,8 @@ export class JobWorker {
     this.unsubscribe = this.store.onSignal((s) => this.onSignal(s));
     this.every(options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3)), () => this.heartbeat());
     this.every(options.maintenanceMs ?? Math.max(50, Math.floor(this.leaseMs / 4)), () => this.maintain());
+    // The clock's timers do not hold the process open; a running worker does, like a listening server.
+    this.keepAlive = options.keepAlive === false ? null : setInterval(() => undefined, 1 << 30);
     options.signal?.addEventListener('abort', () => void this.close(), { once: true });
     this.loopDone = this.loop();
   }
@@ -135,6 +140,7 @@ export class JobWorker {
     await Promise.all([...this.running.values()].map((r) => r.done));
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.unsubscribe();
+    if (this.keepAlive) clearInterval(this.keepAlive);
   }
 
   private every(ms: number, fn: () => Promise<void>): void {

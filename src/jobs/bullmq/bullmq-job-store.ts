@@ -193,7 +193,7 @@ export class BullmqJobStore implements JobStore {
 
   private async summary(id: string): Promise<JobSummary> {
     const [h] = await this.hashes([id]);
-    if (!h || !h.id) throw jobNotFound(id);
+    if (!h?.id) throw jobNotFound(id);
     return toSummary(fromHash(h), dependenciesFromHash(h));
   }
 
