@@ -189,6 +189,133 @@ static void affine_blend(uint8_t *dst, int dw, int dh, const uint8_t *src, int s
   }
 }
 
+
+// ---- Effect kernels (src/engine/kernels/js-effect-kernels.ts mirrors these exactly) ----
+
+// Motion blur: acc[i] += src[i].
+static void accumulate(uint16_t *acc, const uint8_t *src, size_t n) {
+  for (size_t i = 0; i < n; i++) acc[i] = (uint16_t)(acc[i] + src[i]);
+}
+
+// dst[i] = floor((acc[i] + count/2) / count), by a reciprocal exact for acc < 2^16 and count ≤ 256.
+static void resolve_accumulator(const uint16_t *acc, int count, uint8_t *dst, size_t n) {
+  const uint64_t m = (16777216u + (uint64_t)count - 1) / (uint64_t)count;
+  const uint32_t half = (uint32_t)(count >> 1);
+  for (size_t i = 0; i < n; i++) dst[i] = (uint8_t)((((uint64_t)acc[i] + half) * m) >> 24);
+}
+
+static void box_rows(const uint16_t *src, uint16_t *dst, int w, int h, int r) {
+  const double recip = 1.0 / (double)(2 * r + 1);
+  for (int y = 0; y < h; y++) {
+    const uint16_t *row = src + (size_t)y * w;
+    uint16_t *out = dst + (size_t)y * w;
+    int32_t sum = (r + 1) * row[0];
+    for (int k = 1; k <= r; k++) sum += row[k < w ? k : w - 1];
+    for (int x = 0; x < w; x++) {
+      out[x] = (uint16_t)(int32_t)((double)sum * recip + 0.5);
+      const int add = x + r + 1, sub = x - r;
+      sum += row[add < w ? add : w - 1] - row[sub > 0 ? sub : 0];
+    }
+  }
+}
+
+static void box_columns(const uint16_t *src, uint16_t *dst, int w, int h, int r, int32_t *sums) {
+  const double recip = 1.0 / (double)(2 * r + 1);
+  for (int x = 0; x < w; x++) sums[x] = (r + 1) * src[x];
+  for (int k = 1; k <= r; k++) {
+    const uint16_t *row = src + (size_t)(k < h ? k : h - 1) * w;
+    for (int x = 0; x < w; x++) sums[x] += row[x];
+  }
+  for (int y = 0; y < h; y++) {
+    uint16_t *out = dst + (size_t)y * w;
+    const uint16_t *add = src + (size_t)(y + r + 1 < h ? y + r + 1 : h - 1) * w;
+    const uint16_t *sub = src + (size_t)(y - r > 0 ? y - r : 0) * w;
+    for (int x = 0; x < w; x++) {
+      const int32_t s = sums[x];
+      out[x] = (uint16_t)(int32_t)((double)s * recip + 0.5);
+      sums[x] = s + add[x] - sub[x];
+    }
+  }
+}
+
+static void box3(uint16_t *a, uint16_t *b, int w, int h, int r, int32_t *sums) {
+  box_rows(a, b, w, h, r);
+  box_rows(b, a, w, h, r);
+  box_rows(a, b, w, h, r);
+  box_columns(b, a, w, h, r, sums);
+  box_columns(a, b, w, h, r, sums);
+  box_columns(b, a, w, h, r, sums);
+}
+
+// Three box passes each way; with a weight plane, colours are averaged in proportion to it.
+static int blur_plane(uint8_t *dst, const uint8_t *src, const uint8_t *weight, int w, int h, int r) {
+  const size_t n = (size_t)w * h;
+  if (r <= 0) {
+    memmove(dst, src, n);
+    return 1;
+  }
+  uint16_t *a = malloc(sizeof(uint16_t) * n * (weight ? 3 : 2));
+  int32_t *sums = malloc(sizeof(int32_t) * (size_t)w);
+  if (!a || !sums) {
+    free(a);
+    free(sums);
+    return 0;
+  }
+  uint16_t *b = a + n;
+  if (!weight) {
+    for (size_t i = 0; i < n; i++) a[i] = (uint16_t)(src[i] << 4);
+    box3(a, b, w, h, r, sums);
+    for (size_t i = 0; i < n; i++) {
+      const int v = (a[i] + 8) >> 4;
+      dst[i] = (uint8_t)(v > 255 ? 255 : v);
+    }
+  } else {
+    uint16_t *wa = b + n;
+    for (size_t i = 0; i < n; i++) {
+      a[i] = (uint16_t)(src[i] * weight[i]);
+      wa[i] = (uint16_t)(weight[i] << 4);
+    }
+    box3(a, b, w, h, r, sums);
+    box3(wa, b, w, h, r, sums);
+    for (size_t i = 0; i < n; i++) {
+      const uint32_t wt = wa[i];
+      if (wt == 0) {
+        dst[i] = src[i];
+        continue;
+      }
+      const uint32_t v = ((uint32_t)a[i] * 16 + (wt >> 1)) / wt;
+      dst[i] = (uint8_t)(v > 255 ? 255 : v);
+    }
+  }
+  free(a);
+  free(sums);
+  return 1;
+}
+
+static void lerp_plane(uint8_t *dst, const uint8_t *a, const uint8_t *b, int t, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const int x = a[i];
+    dst[i] = (uint8_t)(x + (((b[i] - x) * t + 128) >> 8));
+  }
+}
+
+#define MAX_LEVELS 32
+
+static void mix_levels(uint8_t *dst, size_t n, const uint8_t *const *levels, int count, const uint8_t *map,
+                       const uint16_t *lut) {
+  const int last = count - 1;
+  for (size_t i = 0; i < n; i++) {
+    const int p = lut[map[i]];
+    const int k = p >> 8, f = p & 255;
+    if (k >= last) {
+      dst[i] = levels[last][i];
+      continue;
+    }
+    const int x = levels[k][i];
+    dst[i] = (uint8_t)(f == 0 ? x : x + (((levels[k + 1][i] - x) * f + 128) >> 8));
+  }
+}
+
 static void *buffer_data(napi_env env, napi_value v, size_t *len) {
   bool is_ta = false;
   napi_is_typedarray(env, v, &is_ta);
@@ -250,10 +377,129 @@ static napi_value js_lut_plane(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+static double get_double(napi_env env, napi_value v) {
+  double r = 0;
+  napi_get_value_double(env, v, &r);
+  return r;
+}
+
+// accumulate(acc: Uint16Array, src: Uint8Array)
+static napi_value js_accumulate(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t an = 0, sn = 0;
+  uint16_t *acc = argc >= 2 ? buffer_data(env, argv[0], &an) : NULL;
+  const uint8_t *src = argc >= 2 ? buffer_data(env, argv[1], &sn) : NULL;
+  if (!acc || !src) {
+    napi_throw_type_error(env, NULL, "accumulate: expected (acc: Uint16Array, src: Uint8Array)");
+    return NULL;
+  }
+  accumulate(acc, src, an < sn ? an : sn);
+  return NULL;
+}
+
+// resolveAccumulator(acc: Uint16Array, count, dst: Uint8Array)
+static napi_value js_resolve_accumulator(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t an = 0, dn = 0;
+  const uint16_t *acc = argc >= 3 ? buffer_data(env, argv[0], &an) : NULL;
+  uint8_t *dst = argc >= 3 ? buffer_data(env, argv[2], &dn) : NULL;
+  if (!acc || !dst) {
+    napi_throw_type_error(env, NULL, "resolveAccumulator: expected (acc, count, dst)");
+    return NULL;
+  }
+  const int count = clampi((int)get_double(env, argv[1]), 1, 256);
+  resolve_accumulator(acc, count, dst, an < dn ? an : dn);
+  return NULL;
+}
+
+// blurPlane(dst, src, weight | null, w, h, radius)
+static napi_value js_blur_plane(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "blurPlane: expected 6 arguments");
+    return NULL;
+  }
+  size_t dn = 0, sn = 0, wn = 0;
+  uint8_t *dst = buffer_data(env, argv[0], &dn);
+  const uint8_t *src = buffer_data(env, argv[1], &sn);
+  const uint8_t *weight = buffer_data(env, argv[2], &wn);
+  const int w = get_int(env, argv[3]), h = get_int(env, argv[4]), r = get_int(env, argv[5]);
+  const size_t n = (size_t)w * (size_t)h;
+  if (!dst || !src || w <= 0 || h <= 0 || dn < n || sn < n || (weight && wn < n) || dst == src) {
+    napi_throw_range_error(env, NULL, "blurPlane: buffer sizes do not match the dimensions");
+    return NULL;
+  }
+  if (!blur_plane(dst, src, weight, w, h, r)) napi_throw_error(env, NULL, "blurPlane: out of memory");
+  return NULL;
+}
+
+// lerpPlane(dst, a, b, t)
+static napi_value js_lerp_plane(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t dn = 0, an = 0, bn = 0;
+  uint8_t *dst = argc >= 4 ? buffer_data(env, argv[0], &dn) : NULL;
+  const uint8_t *a = argc >= 4 ? buffer_data(env, argv[1], &an) : NULL;
+  const uint8_t *b = argc >= 4 ? buffer_data(env, argv[2], &bn) : NULL;
+  if (!dst || !a || !b) {
+    napi_throw_type_error(env, NULL, "lerpPlane: expected (dst, a, b, t)");
+    return NULL;
+  }
+  size_t n = dn < an ? dn : an;
+  n = n < bn ? n : bn;
+  lerp_plane(dst, a, b, clampi((int)get_double(env, argv[3]), 0, 256), n);
+  return NULL;
+}
+
+// mixLevels(dst, levels: Uint8Array[], map: Uint8Array, lut: Uint16Array(256))
+static napi_value js_mix_levels(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t dn = 0, mn = 0, ln = 0;
+  uint8_t *dst = argc >= 4 ? buffer_data(env, argv[0], &dn) : NULL;
+  const uint8_t *map = argc >= 4 ? buffer_data(env, argv[2], &mn) : NULL;
+  const uint16_t *lut = argc >= 4 ? buffer_data(env, argv[3], &ln) : NULL;
+  uint32_t count = 0;
+  bool is_array = false;
+  if (argc >= 4) napi_is_array(env, argv[1], &is_array);
+  if (is_array) napi_get_array_length(env, argv[1], &count);
+  if (!dst || !map || !lut || ln < 256 || mn < dn || count == 0 || count > MAX_LEVELS) {
+    napi_throw_range_error(env, NULL, "mixLevels: expected (dst, levels[1..32], map ≥ dst, lut[256])");
+    return NULL;
+  }
+  const uint8_t *levels[MAX_LEVELS];
+  for (uint32_t k = 0; k < count; k++) {
+    napi_value el;
+    size_t en = 0;
+    napi_get_element(env, argv[1], k, &el);
+    levels[k] = buffer_data(env, el, &en);
+    if (!levels[k] || en < dn) {
+      napi_throw_range_error(env, NULL, "mixLevels: every level must be a plane at least as large as dst");
+      return NULL;
+    }
+  }
+  mix_levels(dst, dn, levels, (int)count, map, lut);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"affineBlend", NULL, js_affine_blend, NULL, NULL, NULL, napi_default, NULL},
       {"lutPlane", NULL, js_lut_plane, NULL, NULL, NULL, napi_default, NULL},
+      {"accumulate", NULL, js_accumulate, NULL, NULL, NULL, napi_default, NULL},
+      {"resolveAccumulator", NULL, js_resolve_accumulator, NULL, NULL, NULL, napi_default, NULL},
+      {"blurPlane", NULL, js_blur_plane, NULL, NULL, NULL, napi_default, NULL},
+      {"lerpPlane", NULL, js_lerp_plane, NULL, NULL, NULL, napi_default, NULL},
+      {"mixLevels", NULL, js_mix_levels, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -1,3 +1,4 @@
+import { jsEffectKernels } from './js-effect-kernels.js';
 import type { Kernels } from './kernel-types.js';
 
 /**
@@ -90,4 +91,5 @@ export const jsKernels: Kernels = {
   lutPlane(plane, lut) {
     for (let i = 0; i < plane.length; i++) plane[i] = lut[plane[i]!]!;
   },
+  ...jsEffectKernels,
 };

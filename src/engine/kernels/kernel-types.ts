@@ -13,8 +13,36 @@ export const BLEND_PARAMS = {
   length: 16,
 } as const;
 
+/** Kernels of the cinematic effects: motion-blur accumulation, depth-of-field blur and level mixing. */
+export interface EffectKernels {
+  /** Adds every byte of `src` to the same index of `acc` (a motion-blur sample into the sum). */
+  accumulate(acc: Uint16Array, src: Uint8Array): void;
+  /** `dst[i] = round(acc[i] / count)` for a count of 1–256 samples. */
+  resolveAccumulator(acc: Uint16Array, count: number, dst: Uint8Array): void;
+  /**
+   * Blurs a w×h plane with three box passes of `radius` each way (close to a Gaussian of sigma
+   * √(radius·(radius+1))), edges clamped. With `weight` (an alpha plane) colours are averaged in
+   * proportion to it, so hidden pixels do not bleed in. `dst` may not be `src`.
+   */
+  blurPlane(
+    dst: Uint8Array,
+    src: Uint8Array,
+    weight: Uint8Array | null,
+    w: number,
+    h: number,
+    radius: number,
+  ): void;
+  /** `dst = a + (b − a) · t / 256` per byte, t in 0–256. */
+  lerpPlane(dst: Uint8Array, a: Uint8Array, b: Uint8Array, t: number): void;
+  /**
+   * Per pixel, mixes two neighbouring planes of `levels`: `p = lut[map[i]]` names level `p >> 8` and
+   * the weight `(p & 255) / 256` of the next one (depth maps: a blur level per depth value).
+   */
+  mixLevels(dst: Uint8Array, levels: readonly Uint8Array[], map: Uint8Array, lut: Uint16Array): void;
+}
+
 /** The pixel kernels every compositor operation reduces to. */
-export interface Kernels {
+export interface Kernels extends EffectKernels {
   readonly name: 'native' | 'javascript';
   /** Blends `src` (one plane, with an optional alpha plane of the same size) into `dst` through an affine map. */
   affineBlend(

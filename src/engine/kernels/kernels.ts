@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jsKernels } from './js-kernels.js';
 import type { Kernels } from './kernel-types.js';
 
-export { BLEND_PARAMS, type Kernels } from './kernel-types.js';
+export { BLEND_PARAMS, type EffectKernels, type Kernels } from './kernel-types.js';
 
 /**
  * The native kernels when the addon was built (`npm ci` builds it), else the JavaScript ones.
@@ -17,7 +17,19 @@ export function loadKernels(prefer: 'native' | 'javascript' = 'native'): Kernels
   if (!existsSync(file)) return jsKernels;
   try {
     const addon = createRequire(import.meta.url)(file) as Omit<Kernels, 'name'>;
-    return { name: 'native', affineBlend: addon.affineBlend, lutPlane: addon.lutPlane };
+    // An addon built from older sources lacks newer kernels: then all of them come from JavaScript.
+    const has = addon as unknown as Record<string, unknown>;
+    if (!Object.keys(jsKernels).every((k) => k === 'name' || typeof has[k] === 'function')) return jsKernels;
+    return {
+      name: 'native',
+      affineBlend: addon.affineBlend,
+      lutPlane: addon.lutPlane,
+      accumulate: addon.accumulate,
+      resolveAccumulator: addon.resolveAccumulator,
+      blurPlane: addon.blurPlane,
+      lerpPlane: addon.lerpPlane,
+      mixLevels: addon.mixLevels,
+    };
   } catch {
     return jsKernels;
   }
