@@ -84,31 +84,41 @@ function nearest(
 }
 
 describe('frame accuracy', () => {
-  // fps as written in the timeline, and the exact rate num/den. Clip times are computed as frameTime
-  // does, (k · den) / num: see the todo below for what other roundings of the same times do today.
+  // fps as written in the timeline, and the exact rate num/den.
+  // Starts as frameTime computes them, (k · den) / num, or as a person would, k · (1/fps), whose
+  // rounding lands an ulp either side of the frame time; one track, or alternating tracks (A/B roll).
   it.each([
-    [30, 30, 1],
-    [29.97, 30000, 1001],
-  ])(
-    'at %s fps puts each one-frame clip in its own frame: none dropped, doubled or shifted',
-    async (fps, num, den) => {
+    [30, 30, 1, 'one track', 'exact'],
+    [29.97, 30000, 1001, 'one track', 'exact'],
+    [30, 30, 1, 'A/B roll', 'exact'],
+    [29.97, 30000, 1001, 'A/B roll', 'k · frame'],
+    [29.97, 30000, 1001, 'one track', 'k · frame'],
+  ] as const)(
+    'at %s fps puts each one-frame clip in its own frame (%s, starts %s): none dropped, doubled or shifted',
+    async (fps, num, den, layout, rounding) => {
       const frame = den / num;
+      const startOf = (k: number) => (rounding === 'exact' ? (k * den) / num : k * frame);
+      const clip = (c: [number, number, number], k: number) => ({
+        type: 'color' as const,
+        color: hex(c),
+        start: startOf(k),
+        duration: frame,
+      });
       const colours = palette();
       expect(new Set(colours.map(hex)).size).toBe(N);
       const tl = parseTimeline({
         output: { width: W, height: H, fps, crf: 10, preset: 'veryfast' },
-        tracks: [
-          {
-            clips: colours.map((c, k) => ({
-              type: 'color',
-              color: hex(c),
-              start: (k * den) / num,
-              duration: frame,
-            })),
-          },
-        ],
+        tracks:
+          layout === 'one track'
+            ? [{ clips: colours.map(clip) }]
+            : [0, 1].map((parity) => ({
+                clips: colours.flatMap((c, k) => (k % 2 === parity ? [clip(c, k)] : [])),
+              })),
       } satisfies TimelineInput);
-      const outPath = join(dir, `frames-${fps}.mp4`);
+      const outPath = join(
+        dir,
+        `frames-${fps}-${layout === 'one track' ? 'one' : 'ab'}-${rounding === 'exact' ? 'x' : 'k'}.mp4`,
+      );
       const result = await renderVideo(tl, { ff, baseDir: dir, outPath });
       expect(result.frames).toBe(N);
 
@@ -137,14 +147,6 @@ describe('frame accuracy', () => {
       });
     },
   );
-
-  // Engine bug (reported): clipLayers compares t − start with duration in floating point, with no
-  // tolerance, so a clip whose end falls on a frame (start 0.1 + duration 0.2 at 30 fps, or k/30 + 1/30)
-  // is still drawn on that frame, and a start one ulp after a frame time (k · (1001/30000) at 29.97 fps)
-  // misses it. On one track the next clip hides the first; with starts rounded the other way, or on
-  // alternating tracks, frames are doubled and dropped.
-  it.todo('one-frame clips alternating between two tracks (A/B roll) each get exactly their own frame');
-  it.todo('at 29.97 fps, one-frame clips at k · (1001/30000) s each get exactly their own frame');
 
   it('keeps sound in sync: a beep at 0.5 s starts within one frame of the flash at 0.5 s', async () => {
     const beep = join(dir, 'beep.wav');

@@ -377,7 +377,10 @@ describe('layersAt', () => {
     expect(layersAt(tl, 2, ctx)).toEqual([]);
   });
 
-  // Engine bug (reported): visibility compares t − start < duration in floating point; at 30 fps a clip
-  // at 0.1 s lasting 0.2 s is still drawn at frame 9 (0.3 s), because 0.3 − 0.1 < 0.2 in doubles.
-  it.todo('a clip from 0.1 s lasting 0.2 s is drawn on frames 3 to 8 at 30 fps, not on frame 9');
+  it('a clip from 0.1 s lasting 0.2 s is drawn on frames 3 to 8 at 30 fps, not on frame 9', () => {
+    const tl = timeline([{ clips: [color('#ff0000', 0.1, 0.2)] }]);
+    const ctx = context(tl);
+    const drawn = Array.from({ length: 12 }, (_, i) => i).filter((i) => layersAt(tl, i / 30, ctx).length > 0);
+    expect(drawn).toEqual([3, 4, 5, 6, 7, 8]);
+  });
 });

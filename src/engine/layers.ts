@@ -1,7 +1,11 @@
 import { cameraAt, transitionProgress, valueAt } from '../timeline/animate.js';
 import type { Camera, Timeline, Transition, VisualClip } from '../timeline/schema.js';
 import { parseColor, type Rgba } from './color.js';
-import { type Affine, compose, rotate, scale, translate } from './geometry.js';
+import { type LayerDof, layerDof } from './effects/depth-of-field.js';
+import { type Affine, compose, IDENTITY, rotate, scale, translate } from './geometry.js';
+
+/** Seconds of floating-point slack when deciding which frames a clip covers. */
+export const TIME_EPSILON = 1e-6;
 
 /** Identifies a clip: track and clip indices, and a key "t<track>.c<clip>". */
 export interface ClipRef {
@@ -31,7 +35,19 @@ export interface Layer {
   local: number;
   /** The picture's intrinsic size, in which `forward` and `window` are expressed. */
   size: { w: number; h: number };
+  /** Depth of field: the layer's depth, the focus and the strength at this time (absent: sharp). */
+  dof?: LayerDof | null;
+  /** Motion blur: the layer's poses at the shutter's sample times (absent: it holds still). */
+  motion?: readonly LayerPose[];
+  /**
+   * A morph transition's in-between frame (a whole frame, mapped 1:1) at `progress` 0–1: the frame
+   * replaces this clip and everything under it, blended by its opacity.
+   */
+  morph?: { side: 'in' | 'out'; progress: number };
 }
+
+/** Where a layer is at one motion-blur sample. */
+export type LayerPose = Pick<Layer, 'forward' | 'window' | 'opacity' | 'clipRect'>;
 
 /** What the layer evaluation needs to know beyond the timeline. */
 export interface LayerContext {
@@ -41,6 +57,8 @@ export interface LayerContext {
   pictureSize(ref: ClipRef): { w: number; h: number };
   /** Duration of a clip, resolved (video clips may take theirs from the source). */
   clipDuration(ref: ClipRef): number;
+  /** Depth of each track for depth of field (effects/depth-of-field.ts trackDepths); 0 when absent. */
+  trackDepth?(track: number): number;
 }
 
 /** The home box of a clip in output pixels: the frame, or for text its box. */
@@ -107,6 +125,7 @@ interface Effects {
   zoom: number;
   clipRect: [number, number, number, number] | null;
   overlays: { color: Rgba; alpha: number }[];
+  morph: { side: 'in' | 'out'; progress: number } | null;
 }
 
 function applyTransition(
@@ -124,6 +143,11 @@ function applyTransition(
   switch (tr.type) {
     case 'crossfade':
       fx.opacity *= shown;
+      break;
+    case 'morph':
+      // Under the morph's in-between frames, a plain crossfade (what shows at interpolation < 1).
+      fx.opacity *= shown;
+      if (p > 0 && p < 1) fx.morph = { side, progress: p };
       break;
     case 'fade':
       fx.overlays.push({ color: parseColor(tr.color), alpha: gone });
@@ -169,10 +193,11 @@ export function clipLayers(
 ): Layer[] {
   const duration = ctx.clipDuration(ref);
   const local = t - clip.start;
-  if (local < 0 || local >= duration) return [];
+  // Frame times are i/fps in floating point: a clip at 0.1 s for 0.2 s must cover exactly frames 3–8.
+  if (local < -TIME_EPSILON || local >= duration - TIME_EPSILON) return [];
   const { width: W, height: H } = ctx;
   const params = timeline.params;
-  const fx: Effects = { opacity: 1, dx: 0, dy: 0, zoom: 1, clipRect: null, overlays: [] };
+  const fx: Effects = { opacity: 1, dx: 0, dy: 0, zoom: 1, clipRect: null, overlays: [], morph: null };
   if (clip.transitionIn) {
     const p = transitionProgress(clip.transitionIn, clip.start, duration, 'in', params.interpolation, t);
     applyTransition(clip.transitionIn, p, 'in', fx, W, H);
@@ -207,6 +232,7 @@ export function clipLayers(
   const forward = compose(boxToFrame, placed.map);
   const layers: Layer[] = [];
   if (opacity > 0) {
+    const dof = clip.type === 'color' ? null : layerDof(timeline, clip, ctx.trackDepth?.(ref.track) ?? 0, t);
     layers.push({
       ref,
       kind: 'picture',
@@ -217,6 +243,7 @@ export function clipLayers(
       clipRect: fx.clipRect,
       local,
       size: { w: pw, h: ph },
+      ...(dof ? { dof } : {}),
     });
   }
   for (const o of fx.overlays) {
@@ -231,6 +258,20 @@ export function clipLayers(
       clipRect: fx.clipRect,
       local,
       size: { w: pw, h: ph },
+    });
+  }
+  if (fx.morph && params.interpolation > 0) {
+    layers.push({
+      ref,
+      kind: 'picture',
+      color: null,
+      forward: IDENTITY,
+      window: [0, 0, W, H],
+      opacity: Math.min(1, params.interpolation),
+      clipRect: null,
+      local,
+      size: { w: W, h: H },
+      morph: fx.morph,
     });
   }
   return layers;

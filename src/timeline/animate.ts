@@ -143,9 +143,10 @@ export function transitionProgress(
   t: number,
 ): number {
   const w = transitionWindow(tr, clipStart, clipDuration, side, interpolation);
-  if (t < w.start) return 0;
-  if (t >= w.end) return 1;
-  return ease(tr.easing, (t - w.start) / w.duration);
+  // Slack for frame times computed in floating point (a window ending at 0.3 s ends before frame 9 at 30 fps).
+  if (t < w.start - 1e-6) return 0;
+  if (t >= w.end - 1e-6) return 1;
+  return ease(tr.easing, Math.min(1, Math.max(0, (t - w.start) / w.duration)));
 }
 
 /**
