@@ -1,5 +1,5 @@
 export { backoffDelay, decideRetry, defaultRetryPolicy, type RetryPolicy } from './backoff.js';
-export { BullmqJobStore, type BullmqJobStoreOptions } from './bullmq/bullmq-job-store.js';
+export { BullmqJobStore, type BullmqJobStoreOptions, redactUrl } from './bullmq/bullmq-job-store.js';
 export { type Clock, createManualClock, type ManualClock, systemClock } from './clock.js';
 export {
   basicHardwareProfile,

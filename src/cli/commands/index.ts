@@ -1,9 +1,12 @@
 import type { RegisterCommands } from '../context.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerFrameCommand } from './frame.js';
+import { registerJobsCommands } from './jobs.js';
 import { registerProbeCommand } from './probe.js';
 import { registerRenderCommand } from './render.js';
 import { registerSchemaCommand } from './schema.js';
 import { registerValidateCommand } from './validate.js';
+import { registerWorkerCommand } from './worker.js';
 
 /** Every command module, in the order they appear in `reelforge --help`. */
 export const commandModules: RegisterCommands[] = [
@@ -12,4 +15,7 @@ export const commandModules: RegisterCommands[] = [
   registerValidateCommand,
   registerSchemaCommand,
   registerProbeCommand,
+  registerWorkerCommand,
+  registerJobsCommands,
+  registerDoctorCommand,
 ];
