@@ -283,8 +283,9 @@ describe('bad media', () => {
     await writeFile(join(dir, 'corrupt.jpg'), randomBytes(4096));
     const tl = timeline([{ clips: [{ type: 'image', src: 'corrupt.jpg', start: 0, duration: 1 }] }]);
     const e = await rejection(renderVideo(tl, { ff, baseDir: dir, outPath: join(dir, 'corrupt.mp4') }));
-    // Today MEDIA_UNREADABLE from sharp (ffprobe accepts the bytes as an image2/mjpeg stream); see the todo.
-    expect(['TIMELINE_MEDIA_UNDECODABLE', 'MEDIA_UNREADABLE']).toContain(e.code);
+    // ffprobe accepts these bytes as an mjpeg stream; the media check asks sharp too.
+    expect(e.code).toBe('TIMELINE_MEDIA_UNDECODABLE');
+    expect(problemsOf(e).map((p) => p.path)).toEqual(['tracks[0].clips[0].src']);
     expect(e.message).toContain('corrupt.jpg');
     expect(e.meta.retryable).toBe(false);
     expect(await leftovers(dir, 'corrupt.mp4')).toEqual([]);
@@ -292,10 +293,6 @@ describe('bad media', () => {
     const single = await rejection(renderFrame(tl, 0, { ff, baseDir: dir }));
     expect(single.code).toBe(e.code);
   });
-
-  // Engine bug (reported): the media check probes images with ffprobe only, which accepts any bytes
-  // named .jpg; sharp fails later in prepare() with MEDIA_UNREADABLE that names no clip.
-  it.todo('a corrupt image is TIMELINE_MEDIA_UNDECODABLE naming tracks[0].clips[0].src');
 
   it('a URL as src is refused without being opened', async () => {
     const tl = timeline([

@@ -10,13 +10,31 @@ import {
   clipDurationFromSource,
   clipKey,
   clipDuration as declaredDuration,
+  frameAt,
   frameCount,
   frameTime,
   timelineDuration,
 } from '../timeline/time.js';
 import { parseColor } from './color.js';
 import { Compositor, type Picture } from './compositor.js';
+import { loadDepthMap } from './effects/depth-map.js';
+import { trackDepths } from './effects/depth-of-field.js';
+import { DofPictures } from './effects/dof-pictures.js';
+import { MorphFrames } from './effects/morph.js';
+import { cullUnderMorph, planMorphs, stackUpTo } from './effects/morph-plan.js';
+import { withMotion } from './effects/motion-blur.js';
+import {
+  type EffectParams,
+  type EffectsQuality,
+  effectParams,
+  type QualityLevel,
+  resolveQuality,
+} from './effects/quality.js';
+import { ShutterCompositor } from './effects/shutter.js';
+import { isRemapped, type SourceClock, sourceClock } from './effects/source-time.js';
+import { upscaleFrame } from './effects/upscale.js';
 import { linearScale } from './geometry.js';
+import { createGrade, type Grade } from './grade/index.js';
 import { type Kernels, loadKernels } from './kernels/kernels.js';
 import { type ClipRef, clipLayers, homeBox, type Layer, type LayerContext, layersAt } from './layers.js';
 import {
@@ -27,7 +45,7 @@ import {
   renderTextPicture,
 } from './pictures.js';
 import { VideoSource } from './video-source.js';
-import { solidYuva } from './yuv-image.js';
+import { solidYuva, type YuvaImage } from './yuv-image.js';
 
 /** Options shared by single-frame rendering and export. */
 export interface RendererOptions {
@@ -36,6 +54,8 @@ export interface RendererOptions {
   baseDir: string;
   /** Renders at a fraction of the output size (0.05–1), e.g. for drafts. */
   scale?: number;
+  /** How much work the effects may take: `full` (export, the default) or a cheaper preview level. */
+  quality?: QualityLevel | Partial<EffectsQuality>;
   kernels?: Kernels;
   log?: Logger;
   signal?: AbortSignal;
@@ -48,6 +68,9 @@ interface ClipEntry {
   size: { w: number; h: number };
   picture: Picture | null;
   video: VideoSource | null;
+  /** Clip seconds → source seconds for a speed-ramped or frozen video. */
+  clock: SourceClock | null;
+  morphs: { in?: MorphFrames; out?: MorphFrames };
 }
 
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
@@ -71,38 +94,76 @@ export function resolveSrc(baseDir: string, src: string): string {
  * Turns a validated timeline into frames. `prepare()` checks and decodes the media once (each picture
  * pre-scaled to the largest size it is drawn at); `render(t, into)` composites one I420 frame. Export
  * and single frames use this same object, so a single frame is the exported frame.
+ *
+ * The effects are drawn here too: depth of field picks blurred pictures, motion blur averages the
+ * moving layers over the shutter (ShutterCompositor), morphs draw prepared in-betweens, the grade is
+ * applied to the composite, and with params.resolutionScale < 1 everything is drawn at the smaller
+ * size and scaled up to the output at the end.
  */
 export class Renderer {
+  /** Output frame size (what render() fills). */
   readonly width: number;
   readonly height: number;
   readonly fps: number;
   duration = 0;
   readonly timeline: Timeline;
+  /** The output-size compositor (its frameBytes size the frames render() fills). */
   readonly compositor: Compositor;
   readonly media = new Map<string, MediaInfo>();
   readonly #o: RendererOptions;
+  readonly #quality: EffectsQuality;
+  readonly #fx: EffectParams;
+  readonly #kernels: Kernels;
   readonly #clips = new Map<string, ClipEntry>();
   readonly #ctx: LayerContext;
+  /** The size layers are drawn at: the output size times params.resolutionScale. */
+  readonly #dw: number;
+  readonly #dh: number;
+  /** Draws at the drawing size; scaled up into the output frame afterwards when smaller. */
+  readonly #inner: Compositor | null;
+  #innerFrame: Uint8Array | null = null;
+  readonly #shutter: ShutterCompositor;
+  readonly #dof: DofPictures;
+  #grade: Grade | null = null;
+  #samples = 0;
+  #frames = 0;
 
   constructor(timeline: Timeline, options: RendererOptions) {
     const s = Math.min(1, Math.max(0.05, options.scale ?? 1));
     this.timeline = timeline;
     this.#o = options;
+    this.#quality = resolveQuality(options.quality);
+    this.#fx = effectParams(timeline);
+    this.#kernels = options.kernels ?? loadKernels();
     this.width = even(timeline.output.width * s);
     this.height = even(timeline.output.height * s);
     this.fps = timeline.output.fps;
+    const r = this.#fx.resolutionScale;
+    this.#dw = r < 1 ? even(this.width * r) : this.width;
+    this.#dh = r < 1 ? even(this.height * r) : this.height;
     const bg = parseColor(timeline.output.background);
-    this.compositor = new Compositor(this.width, this.height, bg, options.kernels ?? loadKernels());
+    this.compositor = new Compositor(this.width, this.height, bg, this.#kernels);
+    const scaled = this.#dw !== this.width || this.#dh !== this.height;
+    this.#inner = scaled ? new Compositor(this.#dw, this.#dh, bg, this.#kernels) : null;
+    this.#shutter = new ShutterCompositor(this.#inner ?? this.compositor, this.#dw, this.#dh, this.#kernels);
+    this.#dof = new DofPictures(this.#kernels, this.#dh);
+    const depths = trackDepths(timeline);
     this.#ctx = {
-      width: this.width,
-      height: this.height,
+      width: this.#dw,
+      height: this.#dh,
       pictureSize: (ref) => this.#entry(ref).size,
       clipDuration: (ref) => this.#entry(ref).duration,
+      trackDepth: (track) => depths[track] ?? 0,
     };
   }
 
   get frameCount(): number {
     return frameCount(this.duration, this.fps);
+  }
+
+  /** Mean motion-blur samples per rendered frame so far (1 when nothing was blurred). */
+  get meanSamples(): number {
+    return this.#frames ? this.#samples / this.#frames : 0;
   }
 
   #entry(ref: ClipRef): ClipEntry {
@@ -134,12 +195,15 @@ export class Renderer {
           ),
         probe: async (p) => {
           const info = await probe(ff, p, { signal });
+          // ffprobe accepts some garbage as a still image; sharp, which decodes stills, must too.
+          if (info.video?.isStillImage) await imageSize(p);
           this.media.set(p, info);
           return info;
         },
       },
       { signal },
     );
+    await this.#checkDepthMaps();
     const durations = new Map<string, number>();
     this.timeline.tracks.forEach((track, ti) => {
       track.clips.forEach((clip, ci) => {
@@ -165,6 +229,8 @@ export class Renderer {
           size: await this.#intrinsicSize(clip),
           picture: null,
           video: null,
+          clock: null,
+          morphs: {},
         });
       }
     }
@@ -172,6 +238,40 @@ export class Renderer {
       signal?.throwIfAborted();
       await this.#preparePicture(entry);
     }
+    this.#grade = await createGrade(this.timeline, {
+      baseDir: this.#o.baseDir,
+      width: this.#dw,
+      height: this.#dh,
+    });
+    if (this.#quality.morph) await this.#prepareMorphs();
+  }
+
+  /** Depth maps are media too: a missing one is reported like a missing `src`. */
+  async #checkDepthMaps(): Promise<void> {
+    const problems: { path: string; kind: 'missing'; message: string; received: string }[] = [];
+    for (const [ti, track] of this.timeline.tracks.entries()) {
+      for (const [ci, clip] of track.clips.entries()) {
+        if (clip.type !== 'image' || clip.depthMap === undefined) continue;
+        const ok = await access(this.#path(clip.depthMap)).then(
+          () => true,
+          () => false,
+        );
+        const path = `tracks[${ti}].clips[${ci}].depthMap`;
+        if (!ok)
+          problems.push({
+            path,
+            kind: 'missing',
+            message: `file not found: ${clip.depthMap}`,
+            received: clip.depthMap,
+          });
+      }
+    }
+    if (problems.length === 0) return;
+    throw new ReelforgeError(
+      'TIMELINE_MEDIA_MISSING',
+      `media files are missing (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
+      { status: 422, retryable: false, details: problems },
+    );
   }
 
   async #intrinsicSize(clip: VisualClip): Promise<{ w: number; h: number }> {
@@ -185,7 +285,7 @@ export class Renderer {
         });
       return { w: v.displayWidth, h: v.displayHeight };
     }
-    const [, , bw, bh] = homeBox(clip, this.width, this.height);
+    const [, , bw, bh] = homeBox(clip, this.#dw, this.#dh);
     return { w: bw, h: bh };
   }
 
@@ -196,7 +296,7 @@ export class Renderer {
     for (let i = 0; i <= n; i++) {
       const t = entry.clip.start + Math.min(i / n, 0.9999) * entry.duration;
       for (const l of clipLayers(this.timeline, entry.clip, entry.ref, t, this.#ctx))
-        max = Math.max(max, linearScale(l.forward));
+        if (!l.morph) max = Math.max(max, linearScale(l.forward));
     }
     return max || 1;
   }
@@ -204,19 +304,25 @@ export class Renderer {
   async #preparePicture(entry: ClipEntry): Promise<void> {
     const { clip, size } = entry;
     const adjust = clip.adjust ? adjustFor(clip.adjust, this.timeline.params.grade) : null;
-    const kernels = this.#o.kernels ?? loadKernels();
+    const kernels = this.#kernels;
     const s = this.#maxScale(entry);
     if (clip.type === 'image') {
       const w = Math.max(1, Math.min(size.w, Math.round(size.w * s)));
       const h = Math.max(1, Math.min(size.h, Math.round(size.h * s)));
       entry.picture = await loadImagePicture(this.#path(clip.src), w, h);
+      if (clip.depthMap && this.timeline.params.depthOfField?.enabled) {
+        this.#dof.setDepthMap(entry.ref.key, await loadDepthMap(this.#path(clip.depthMap), w, h));
+      }
     } else if (clip.type === 'video') {
       const info = this.media.get(this.#path(clip.src))!.video!;
+      const remapped = isRemapped(clip);
+      entry.clock = remapped ? sourceClock(clip, entry.duration, 1 / (this.fps * 16)) : null;
       entry.video = new VideoSource(this.#o.ff, {
         path: this.#path(clip.src),
         trimStart: clip.trimStart,
         speed: clip.speed,
         fps: this.fps,
+        sourceFps: remapped ? (info.fps ?? this.fps) : undefined,
         width: even(Math.min(size.w, size.w * s)),
         height: even(Math.min(size.h, size.h * s)),
         hasAlpha: info.hasAlpha,
@@ -225,7 +331,7 @@ export class Renderer {
       });
       return;
     } else if (clip.type === 'text') {
-      entry.picture = renderTextPicture(clip, size.w, size.h, this.height, Math.max(1, s));
+      entry.picture = renderTextPicture(clip, size.w, size.h, this.#dh, Math.max(1, s));
     } else if (clip.type === 'gradient') {
       entry.picture = renderGradientPicture(
         clip,
@@ -238,28 +344,95 @@ export class Renderer {
     if (entry.picture) applyAdjust(entry.picture.image, adjust, kernels);
   }
 
-  /** The layers at time t, bottom first. */
+  /** Makes the in-between frames of every morph transition (ffmpeg, once; kept on disk). */
+  async #prepareMorphs(): Promise<void> {
+    const { ff, signal, log } = this.#o;
+    const drawer = this.#inner ?? this.compositor;
+    for (const plan of planMorphs(this.timeline, this.fps, (ref) => this.#entry(ref).duration)) {
+      signal?.throwIfAborted();
+      const frame = async (at: number, withClip: boolean) => {
+        const buf = new Uint8Array(drawer.frameBytes);
+        const layers = stackUpTo(layersAt(this.timeline, at, this.#ctx), plan.ref, withClip);
+        drawer.draw(buf, layers, await this.#pictures(layers));
+        return buf;
+      };
+      const from = await frame(plan.from.at, plan.from.withClip);
+      const to = await frame(plan.to.at, plan.to.withClip);
+      const opts = { width: this.#dw, height: this.#dh, steps: plan.steps, signal, log };
+      this.#entry(plan.ref).morphs[plan.side] = await MorphFrames.create(ff, from, to, opts);
+    }
+  }
+
+  /** The layers at time t, bottom first, with their motion when motion blur is on. */
   layersAt(t: number): Layer[] {
-    return layersAt(this.timeline, t, this.#ctx);
+    let layers = cullUnderMorph(layersAt(this.timeline, t, this.#ctx), this.#quality.morph);
+    if (this.#fx.motionBlur > 0) {
+      layers = withMotion(this.timeline, t, layers, this.#ctx, {
+        fps: this.fps,
+        shutter: this.#fx.motionBlur,
+        maxSamples: this.#quality.motionBlurSamples,
+        adaptive: this.#quality.adaptiveSamples,
+      });
+    }
+    return layers as Layer[];
   }
 
   /**
    * A key that is equal for two times exactly when they produce the same picture, or null when
-   * that cannot be known cheaply (a video is playing). Export re-sends the previous frame then.
+   * that cannot be known cheaply (a video is playing, film grain). Export re-sends the previous frame then.
    */
   signature(layers: readonly Layer[]): string | null {
+    if (this.#grade?.animated) return null;
     if (layers.some((l) => this.#entry(l.ref).video)) return null;
     return JSON.stringify(layers, (k, v) => (k === 'local' ? undefined : v));
   }
 
-  /** Composites the frame at time t into `into` (an I420 buffer of compositor.frameBytes). */
-  async render(t: number, into: Uint8Array, layers = this.layersAt(t)): Promise<void> {
-    const frames = new Map<string, Picture>();
+  /** Fetches what this frame's layers show (video frames, morph in-betweens); returns the picture lookup. */
+  async #pictures(layers: readonly Layer[]): Promise<(l: Layer) => Picture> {
+    const frames = new Map<string, YuvaImage>();
+    const morphs = new Map<Layer, YuvaImage>();
     for (const l of layers) {
       const e = this.#entry(l.ref);
-      if (e.video && !frames.has(l.ref.key)) frames.set(l.ref.key, { image: await e.video.frameAt(l.local) });
+      if (l.morph) {
+        const m = e.morphs[l.morph.side];
+        if (m) morphs.set(l, await m.frameAt(l.morph.progress));
+      } else if (e.video && !frames.has(l.ref.key)) {
+        const img = await e.video.frameAt(e.clock ? e.clock(l.local) : l.local);
+        frames.set(l.ref.key, img);
+        this.#dof.sourceChanged(l.ref.key, img);
+      }
     }
-    this.compositor.draw(into, layers, (l) => frames.get(l.ref.key) ?? this.#entry(l.ref).picture!);
+    return (l) => {
+      if (l.morph) return { image: morphs.get(l) ?? this.#entry(l.ref).picture!.image };
+      const video = frames.get(l.ref.key);
+      return this.#dof.picture(l, video ? { image: video } : this.#entry(l.ref).picture!);
+    };
+  }
+
+  /**
+   * Composites the frame at time t into `into`: an I420 buffer of compositor.frameBytes (or
+   * alphaFrameBytes for a transparent output).
+   */
+  async render(t: number, into: Uint8Array, layers = this.layersAt(t)): Promise<void> {
+    // Morph layers whose frames were not made (morphs off) are never drawn.
+    const drawn = layers.filter((l) => !l.morph || this.#entry(l.ref).morphs[l.morph.side]);
+    const picture = await this.#pictures(drawn);
+    let target = into;
+    if (this.#inner) {
+      const bytes =
+        into.length === this.compositor.frameBytes ? this.#inner.frameBytes : this.#inner.alphaFrameBytes;
+      if (this.#innerFrame?.length !== bytes) this.#innerFrame = new Uint8Array(bytes);
+      target = this.#innerFrame;
+    }
+    this.#samples += this.#shutter.draw(target, drawn, picture);
+    this.#frames++;
+    this.#grade?.apply(target, frameAt(t, this.fps));
+    if (this.#inner) upscaleFrame(this.#kernels, target, this.#dw, this.#dh, into, this.width, this.height);
+    // Blur levels of clips that have ended are freed (export runs forward; a preview remakes them).
+    this.#dof.release((key) => {
+      const e = this.#clips.get(key);
+      return e !== undefined && t < e.clip.start + e.duration;
+    });
   }
 
   /** The frame at index i of the output (time i / fps). */
@@ -267,8 +440,14 @@ export class Renderer {
     return this.render(frameTime(i, this.fps), into);
   }
 
-  /** Stops video decoders (idempotent). */
+  /** Stops video decoders and deletes morph frames (idempotent). */
   async close(): Promise<void> {
-    await Promise.all([...this.#clips.values()].map((e) => e.video?.close()));
+    await Promise.all(
+      [...this.#clips.values()].flatMap((e) => [
+        e.video?.close(),
+        e.morphs.in?.close(),
+        e.morphs.out?.close(),
+      ]),
+    );
   }
 }
