@@ -14,17 +14,26 @@ export interface Picture {
 /**
  * Draws layers into an I420 frame (Y plane, then U, then V) — the encoder's input format. One
  * instance per output size; it reuses its parameter block, so drawing allocates nothing per frame.
+ * A frame of `alphaFrameBytes` also carries a full-size alpha plane after V (yuva420p): layers are
+ * then composited "over" it as well, and the background's own alpha shows (transparent videos).
  */
 export class Compositor {
   readonly frameBytes: number;
+  /** Size of a frame with an alpha plane: `frameBytes` + width × height. */
+  readonly alphaFrameBytes: number;
   readonly #w: number;
   readonly #h: number;
   readonly #cw: number;
   readonly #ch: number;
   readonly #bg: [number, number, number];
+  readonly #bgAlpha: number;
   readonly #kernels: Kernels;
   readonly #p = new Float64Array(BLEND_PARAMS.length);
   readonly #solids = new Map<string, YuvaImage>();
+  /** Alpha at chroma resolution while drawing with alpha (what U and V were blended with). */
+  #alpha2: Uint8Array | null = null;
+  /** Opaque "source" pixels for blending coverage into an alpha plane. */
+  #opaque = new Uint8Array(0);
 
   constructor(width: number, height: number, background: Rgba, kernels: Kernels) {
     this.#w = width;
@@ -32,7 +41,9 @@ export class Compositor {
     this.#cw = chromaSize(width);
     this.#ch = chromaSize(height);
     this.frameBytes = width * height + 2 * this.#cw * this.#ch;
+    this.alphaFrameBytes = this.frameBytes + width * height;
     this.#bg = rgbToYuv(background[0], background[1], background[2]);
+    this.#bgAlpha = background[3];
     this.#kernels = kernels;
   }
 
@@ -42,15 +53,54 @@ export class Compositor {
 
   /** Fills the frame with the background and draws every layer, bottom first. */
   draw(frame: Uint8Array, layers: readonly Layer[], picture: (layer: Layer) => Picture): void {
+    const alpha = frame.length === this.alphaFrameBytes;
     const ySize = this.#w * this.#h;
     const cSize = this.#cw * this.#ch;
-    frame.fill(this.#bg[0], 0, ySize);
-    frame.fill(this.#bg[1], ySize, ySize + cSize);
-    frame.fill(this.#bg[2], ySize + cSize, ySize + 2 * cSize);
+    if (alpha) this.#fillTransparent(frame);
+    else {
+      frame.fill(this.#bg[0], 0, ySize);
+      frame.fill(this.#bg[1], ySize, ySize + cSize);
+      frame.fill(this.#bg[2], ySize + cSize, ySize + 2 * cSize);
+    }
     for (const layer of layers) {
       const pic = layer.kind === 'overlay' ? { image: this.#solid(layer.color!) } : picture(layer);
-      this.#drawLayer(frame, layer, pic);
+      this.#drawLayer(frame, layer, pic, alpha);
     }
+    if (alpha) this.#unpremultiply(frame);
+  }
+
+  /**
+   * With alpha, colours are kept premultiplied (relative to black, Y 16 and U, V 128) while drawing:
+   * then the kernels' blend `src·a + dst·(1 − a)` is exactly "over", and coverage blended into the
+   * alpha planes from an opaque source is too. The background starts premultiplied by its alpha.
+   */
+  #fillTransparent(frame: Uint8Array): void {
+    const ySize = this.#w * this.#h;
+    const cSize = this.#cw * this.#ch;
+    const a = this.#bgAlpha / 255;
+    const [y, u, v] = this.#bg;
+    frame.fill(Math.round(16 + (y - 16) * a), 0, ySize);
+    frame.fill(Math.round(128 + (u - 128) * a), ySize, ySize + cSize);
+    frame.fill(Math.round(128 + (v - 128) * a), ySize + cSize, ySize + 2 * cSize);
+    frame.fill(this.#bgAlpha, ySize + 2 * cSize, ySize * 2 + 2 * cSize);
+    this.#alpha2 ??= new Uint8Array(cSize);
+    this.#alpha2.fill(this.#bgAlpha);
+  }
+
+  /** Straight colours again, as encoders expect them next to an alpha plane. */
+  #unpremultiply(frame: Uint8Array): void {
+    const ySize = this.#w * this.#h;
+    const cSize = this.#cw * this.#ch;
+    const alpha = frame.subarray(ySize + 2 * cSize);
+    unpremultiplyPlane(frame.subarray(0, ySize), alpha, 16);
+    unpremultiplyPlane(frame.subarray(ySize, ySize + cSize), this.#alpha2!, 128);
+    unpremultiplyPlane(frame.subarray(ySize + cSize, ySize + 2 * cSize), this.#alpha2!, 128);
+  }
+
+  /** `n` bytes of 255: the source whose blend through a picture's alpha gives its coverage. */
+  #opaqueSource(n: number): Uint8Array {
+    if (this.#opaque.length < n) this.#opaque = new Uint8Array(n).fill(255);
+    return this.#opaque.subarray(0, n);
   }
 
   #solid(color: Rgba): YuvaImage {
@@ -63,7 +113,7 @@ export class Compositor {
     return s;
   }
 
-  #drawLayer(frame: Uint8Array, layer: Layer, pic: Picture): void {
+  #drawLayer(frame: Uint8Array, layer: Layer, pic: Picture, alpha: boolean): void {
     const img = pic.image;
     const kx = layer.size.w / img.w;
     const ky = layer.size.h / img.h;
@@ -113,6 +163,10 @@ export class Compositor {
     const ySize = W * H;
     const cSize = this.#cw * this.#ch;
     k.affineBlend(frame.subarray(0, ySize), W, H, img.y, img.w, img.h, img.a, p);
+    if (alpha) {
+      const a = frame.subarray(ySize + 2 * cSize, 2 * ySize + 2 * cSize);
+      k.affineBlend(a, W, H, this.#opaqueSource(img.w * img.h), img.w, img.h, img.a, p);
+    }
     // Chroma planes: the same map at half resolution (translation and windows halve, the linear part stays).
     p[BLEND_PARAMS.matrix + 2] = inv[2] / 2;
     p[BLEND_PARAMS.matrix + 5] = inv[5] / 2;
@@ -127,5 +181,21 @@ export class Compositor {
     const v = frame.subarray(ySize + cSize, ySize + 2 * cSize);
     k.affineBlend(u, this.#cw, this.#ch, img.u, cw, ch, img.a2, p);
     k.affineBlend(v, this.#cw, this.#ch, img.v, cw, ch, img.a2, p);
+    if (alpha)
+      k.affineBlend(this.#alpha2!, this.#cw, this.#ch, this.#opaqueSource(cw * ch), cw, ch, img.a2, p);
+  }
+}
+
+/** `plane = zero + (plane − zero) · 255 / alpha` where 0 < alpha < 255; `zero` where alpha is 0. */
+function unpremultiplyPlane(plane: Uint8Array, alpha: Uint8Array, zero: number): void {
+  for (let i = 0; i < plane.length; i++) {
+    const a = alpha[i]!;
+    if (a === 255) continue;
+    if (a === 0) {
+      plane[i] = zero;
+      continue;
+    }
+    const c = zero + Math.round(((plane[i]! - zero) * 255) / a);
+    plane[i] = Math.min(255, Math.max(0, c));
   }
 }
