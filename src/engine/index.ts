@@ -1,5 +1,22 @@
 export { Compositor, type Picture } from './compositor.js';
-export { buildEncoderArgs, type EncodeSpec, rawVideoInputArgs, videoCodecArgs } from './encode.js';
+export {
+  buildEncoderArgs,
+  buildVideoFileArgs,
+  type EncodeSpec,
+  encoderArgs,
+  rawVideoInputArgs,
+  type VideoFileSpec,
+  videoCodecArgs,
+} from './encode.js';
+export { EncoderCatalog, type OutputEncoding } from './encoder-catalog.js';
+export {
+  chooseVideoEncoder,
+  type HardwareKind,
+  type HardwareProbe,
+  type VideoEncoder,
+  type VideoEncoderRequest,
+} from './encoders.js';
+export { defaultOutputName, type FormatInfo, formatFromPath, formats, type OutputKind } from './formats.js';
 export { type Kernels, loadKernels } from './kernels/kernels.js';
 export { type ClipRef, type Layer, layersAt } from './layers.js';
 export { encodeFrame, type RenderedFrame, renderFrame } from './render-frame.js';

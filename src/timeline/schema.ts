@@ -304,6 +304,80 @@ export const x264Presets = [
   'veryslow',
 ] as const;
 
+/** What `output.format` can be: containers, a GIF, image sequences, HLS, and audio-only files. */
+export const outputFormatNames = [
+  'mp4',
+  'mov',
+  'mkv',
+  'webm',
+  'gif',
+  'png-sequence',
+  'jpeg-sequence',
+  'hls',
+  'm4a',
+  'mp3',
+  'opus',
+  'wav',
+] as const;
+export type OutputFormat = (typeof outputFormatNames)[number];
+
+/** Video codecs a container format can hold. */
+export const videoCodecNames = ['h264', 'h265', 'vp9', 'av1'] as const;
+export type VideoCodec = (typeof videoCodecNames)[number];
+
+/** Hardware encoder families: `auto` uses one when present and working, `off` never does. */
+export const hardwareNames = ['auto', 'off', 'nvenc', 'vaapi', 'qsv'] as const;
+export type HardwareChoice = (typeof hardwareNames)[number];
+
+/** The codecs each format accepts, the first being its default; empty when the format has no codec choice. */
+export const formatCodecs: Readonly<Record<OutputFormat, readonly VideoCodec[]>> = Object.freeze({
+  mp4: ['h264', 'h265', 'av1'],
+  mov: ['h264', 'h265'],
+  mkv: ['h264', 'h265', 'vp9', 'av1'],
+  webm: ['vp9', 'av1'],
+  hls: ['h264', 'h265'],
+  gif: [],
+  'png-sequence': [],
+  'jpeg-sequence': [],
+  m4a: [],
+  mp3: [],
+  opus: [],
+  wav: [],
+});
+
+/** CRF scales: x264 and x265 go to 51, VP9 and AV1 to 63. */
+const maxCrf: Readonly<Record<VideoCodec, number>> = { h264: 51, h265: 51, vp9: 63, av1: 63 };
+
+/** Rules between output fields: codec against format, transparency, CRF against the codec's scale. */
+function checkOutput(
+  o: { format: OutputFormat; codec?: VideoCodec | undefined; alpha: boolean; crf?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const codecs = formatCodecs[o.format];
+  const issue = (path: string, message: string, input: unknown) =>
+    ctx.addIssue({ code: 'custom', path: [path], input, message });
+  if (o.codec !== undefined && !codecs.includes(o.codec)) {
+    issue(
+      'codec',
+      codecs.length === 0
+        ? `format ${o.format} has no codec choice; leave codec out (codecs go with mp4, mov, mkv, webm and hls)`
+        : `format ${o.format} holds ${codecs.slice(0, -1).join(', ')}${codecs.length > 1 ? ' or ' : ''}${codecs.at(-1)}, got ${o.codec}`,
+      o.codec,
+    );
+  }
+  const codec = o.codec ?? codecs[0];
+  if (o.alpha && !(o.format === 'png-sequence' || (o.format === 'webm' && codec === 'vp9'))) {
+    issue(
+      'alpha',
+      `transparency needs format webm with codec vp9, or png-sequence; got ${o.format}${codec ? ` with ${codec}` : ''}`,
+      o.alpha,
+    );
+  }
+  if (o.crf !== undefined && codec !== undefined && o.crf > maxCrf[codec]) {
+    issue('crf', `${codec} takes a crf from 0 to ${maxCrf[codec]}, got ${o.crf}`, o.crf);
+  }
+}
+
 export const outputSchema = z
   .object({
     width: z.number().int().min(16).max(7680).multipleOf(2, { message: 'expected an even number of pixels' }),
@@ -317,14 +391,20 @@ export const outputSchema = z
     /** Seconds; defaults to the end of the last clip. */
     duration: positiveSeconds.optional(),
     background: colorSchema.default('#000000'),
-    format: z.enum(['mp4', 'mov']).default('mp4'),
+    format: z.enum(outputFormatNames).default('mp4'),
+    /** Video codec; the format's default when left out (see formatCodecs). */
+    codec: z.enum(videoCodecNames).optional(),
+    /** A transparent video (webm with vp9, or png-sequence): `background` alpha shows through. */
+    alpha: z.boolean().default(false),
+    hardware: z.enum(hardwareNames).default('auto'),
     profile: z.enum(qualityProfileNames).default('standard'),
-    /** Overrides of the profile's encoder settings. */
-    crf: z.number().int().min(0).max(51).optional(),
+    /** Overrides of the profile's encoder settings; crf is on the codec's own scale. */
+    crf: z.number().int().min(0).max(63).optional(),
     preset: z.enum(x264Presets).optional(),
     audioBitrate: z.number().int().min(32).max(512).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(checkOutput);
 
 /**
  * Global live parameters: one value changes the whole video by scaling the per-clip settings.
