@@ -60,6 +60,16 @@ export const animatableSchema = z.union([
 ]);
 export type Animatable = z.infer<typeof animatableSchema>;
 
+/** Keyframes whose values lie in [min, max]. */
+const boundedKeyframes = (min: number, max: number) =>
+  z
+    .array(keyframeSchema.extend({ value: z.number().min(min).max(max) }))
+    .min(1)
+    .superRefine(keyframesSorted);
+
+/** A number from 0 to 1, or keyframes of such numbers (depth, focus). */
+export const unitAnimatableSchema = z.union([z.number().min(0).max(1), boundedKeyframes(0, 1)]);
+
 export const transformSchema = z
   .object({
     /** Where the clip's centre sits, as a fraction of the frame (0.5 = centre). */
@@ -106,7 +116,7 @@ export const cameraSchema = z.union([
 ]);
 export type Camera = z.infer<typeof cameraSchema>;
 
-export const transitionTypes = ['crossfade', 'fade', 'slide', 'wipe', 'zoom'] as const;
+export const transitionTypes = ['crossfade', 'fade', 'slide', 'wipe', 'zoom', 'morph'] as const;
 export const transitionSchema = z
   .object({
     type: z.enum(transitionTypes),
@@ -138,6 +148,10 @@ const visualBase = {
   transitionIn: transitionSchema.optional(),
   transitionOut: transitionSchema.optional(),
   adjust: adjustSchema.optional(),
+  /** Depth of field: 0 near … 1 far (keyframes: the clip moves in depth); overrides the track's depth. */
+  depth: unitAnimatableSchema.optional(),
+  /** `false` keeps this clip sharp when params.motionBlur is on (titles, logos). */
+  motionBlur: z.boolean().optional(),
 };
 
 const fitSchema = z.enum(['cover', 'contain', 'fill']);
@@ -151,8 +165,13 @@ export const imageClipSchema = z
     duration: positiveSeconds,
     fit: fitSchema.default('cover'),
     camera: cameraSchema.optional(),
+    /** A greyscale picture of the same scene, white near and black far: depth of field within the picture. */
+    depthMap: srcSchema.optional(),
   })
   .strict();
+
+/** A freeze frame: when the source reaches `at` (source seconds), its picture holds for `duration` seconds. */
+export const freezeSchema = z.object({ at: seconds, duration: positiveSeconds }).strict();
 
 export const videoClipSchema = z
   .object({
@@ -164,12 +183,27 @@ export const videoClipSchema = z
     trimStart: seconds.default(0),
     trimEnd: positiveSeconds.optional(),
     speed: z.number().min(0.1).max(16).default(1),
+    /** Keyframed speed (0–16) for the picture, replacing `speed`: a speed ramp. The sound keeps `speed`. */
+    speedRamp: boundedKeyframes(0, 16).optional(),
+    /** Freeze frames, in the order the source reaches them. The sound keeps playing. */
+    freeze: z.array(freezeSchema).max(100).optional(),
     volume: z.number().min(0).max(4).default(1),
     muted: z.boolean().default(false),
     fit: fitSchema.default('cover'),
     camera: cameraSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((clip, ctx) => {
+    // A ramp or a freeze changes how long the source lasts; the clip's length must then be written.
+    if (clip.duration === undefined && (clip.speedRamp !== undefined || clip.freeze !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duration'],
+        input: undefined,
+        message: `required with ${clip.speedRamp ? 'speedRamp' : 'freeze'}: the clip's length cannot follow from the source`,
+      });
+    }
+  });
 
 export const colorClipSchema = z
   .object({ ...visualBase, type: z.literal('color'), color: colorSchema, duration: positiveSeconds })
@@ -287,6 +321,8 @@ export const clipSchema = z.discriminatedUnion('type', [
 export const trackSchema = z
   .object({
     id: z.string().min(1).max(200).optional(),
+    /** Depth of field: 0 near … 1 far. Default: the top visual track 0, the bottom one 1, evenly between. */
+    depth: z.number().min(0).max(1).optional(),
     clips: z.array(clipSchema).max(10_000),
   })
   .strict();
@@ -418,6 +454,21 @@ export const paramsSchema = z
     cameraSpeed: z.number().min(0).max(4).default(1),
     /** Scales every clip's colour adjustments: 0 = none, 1 = as written. */
     grade: z.number().min(0).max(1).default(1),
+    /** Motion blur as a shutter: 0 (default) = off, 0.5 = 180°, 1 = 360° (the whole frame interval). */
+    motionBlur: z.number().min(0).max(1).optional(),
+    /** Renders at this fraction of the output size (default 1) and scales up to it: fast drafts. */
+    resolutionScale: z.number().min(0.1).max(1).optional(),
+    /** Depth of field: layers blur with their distance from the focus plane. Absent = off. */
+    depthOfField: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The depth in focus, 0 near … 1 far; keyframes (t in timeline seconds) make a rack focus. */
+        focus: unitAnimatableSchema.default(0),
+        /** 0 = sharp everywhere, 1 = the strongest blur at a depth distance of 1. */
+        strength: z.number().min(0).max(1).default(0.5),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Params = z.infer<typeof paramsSchema>;
