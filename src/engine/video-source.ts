@@ -8,6 +8,11 @@ export interface VideoSourceOptions {
   trimStart: number;
   speed: number;
   fps: number;
+  /**
+   * Source timing (speed ramps, freezes): frames are decoded at the source's own rate (this, in frames
+   * per second) and frameAt() takes source seconds instead of clip seconds; trimStart and speed unused.
+   */
+  sourceFps?: number | undefined;
   /** Decoded size (even numbers). */
   width: number;
   height: number;
@@ -29,7 +34,7 @@ export class VideoSource {
   #proc: FfmpegProcess | null = null;
   #iter: AsyncIterator<Buffer> | null = null;
   #pending: Buffer | null = null;
-  #startLocal = 0;
+  #start = 0;
   #index = -1;
   #ended = false;
   #failure: unknown = null;
@@ -56,12 +61,15 @@ export class VideoSource {
     };
   }
 
-  /** ffmpeg arguments for decoding from `local` seconds into the clip. */
-  static args(o: VideoSourceOptions, local: number): string[] {
-    const seek = o.trimStart + local * o.speed;
+  /** ffmpeg arguments for decoding from `at` (clip seconds, or source seconds with sourceFps). */
+  static args(o: VideoSourceOptions, at: number): string[] {
+    // By source time, `at` is a frame's start: seek a quarter frame earlier so that frame is kept.
+    const seek = o.sourceFps ? Math.max(0, at - 0.25 / o.sourceFps) : o.trimStart + at * o.speed;
+    const timing = o.sourceFps
+      ? [`fps=${o.sourceFps}`]
+      : [`setpts=(PTS-STARTPTS)/${o.speed}`, `fps=${o.fps}`];
     const filters = [
-      `setpts=(PTS-STARTPTS)/${o.speed}`,
-      `fps=${o.fps}`,
+      ...timing,
       `scale=${o.width}:${o.height}:flags=bicubic`,
       `format=${o.hasAlpha ? 'yuva420p' : 'yuv420p'}`,
     ];
@@ -79,13 +87,19 @@ export class VideoSource {
     ];
   }
 
-  /** The frame shown `local` seconds into the clip. The returned image is reused by the next call. */
-  async frameAt(local: number): Promise<YuvaImage> {
-    const fps = this.#o.fps;
-    let k = Math.round((local - this.#startLocal) * fps);
+  /**
+   * The frame shown `at` seconds into the clip (or, with sourceFps, the source frame showing at `at`
+   * source seconds). The returned image is reused by the next call.
+   */
+  async frameAt(at: number): Promise<YuvaImage> {
+    const source = this.#o.sourceFps;
+    const fps = source ?? this.#o.fps;
+    const index = (p: number) =>
+      source ? Math.floor((p - this.#start) * fps + 1e-6) : Math.round((p - this.#start) * fps);
+    let k = index(at);
     if (this.#proc === null || k < this.#index || k > this.#index + 2 * fps) {
-      await this.#restart(local);
-      k = 0;
+      await this.#restart(source ? Math.floor(at * fps + 1e-6) / fps : at);
+      k = index(at);
     }
     while (this.#index < k && !this.#ended) {
       const ok = await this.#readFrame();
@@ -93,19 +107,19 @@ export class VideoSource {
     }
     if (this.#index < 0) {
       if (this.#failure) throw this.#failure;
-      throw new Error(`no frame could be decoded from ${this.#o.path} at ${local.toFixed(3)} s`);
+      throw new Error(`no frame could be decoded from ${this.#o.path} at ${at.toFixed(3)} s`);
     }
     return this.#image;
   }
 
-  async #restart(local: number): Promise<void> {
+  async #restart(at: number): Promise<void> {
     await this.close();
-    this.#startLocal = local;
+    this.#start = at;
     this.#index = -1;
     this.#ended = false;
     this.#failure = null;
     this.#pending = null;
-    const proc = spawnFfmpeg(this.#ff, VideoSource.args(this.#o, local), {
+    const proc = spawnFfmpeg(this.#ff, VideoSource.args(this.#o, at), {
       stdout: 'pipe',
       log: this.#o.log,
     });
