@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'RENDER_FAILED'
   | 'RENDER_OUTPUT_EXISTS'
   | 'RENDER_RANGE_INVALID'
+  | 'LUT_INVALID'
   | 'RENDER_CHUNKS_UNSUPPORTED'
   | 'ENCODER_UNAVAILABLE'
   // jobs
@@ -101,6 +102,7 @@ export function isBadInput(e: unknown): boolean {
     e.code === 'MEDIA_PROTOCOL_REFUSED' ||
     e.code === 'MEDIA_UNREADABLE' ||
     e.code === 'RENDER_RANGE_INVALID' ||
+    e.code === 'LUT_INVALID' ||
     e.code === 'RENDER_OUTPUT_EXISTS' ||
     e.code === 'RENDER_CHUNKS_UNSUPPORTED' ||
     e.code === 'ENCODER_UNAVAILABLE' ||

@@ -22,7 +22,7 @@ describe('timelineJsonSchema', () => {
   it('describes the input side: fields with defaults are not required', () => {
     const schema = timelineJsonSchema() as { required?: string[]; properties: Record<string, unknown> };
     expect(schema.required).toEqual(['output', 'tracks']);
-    expect(Object.keys(schema.properties)).toEqual(['version', 'output', 'params', 'tracks']);
+    expect(Object.keys(schema.properties)).toEqual(['version', 'output', 'params', 'grade', 'tracks']);
   });
 
   it('returns a new object on each call', () => {

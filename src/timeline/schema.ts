@@ -446,14 +446,99 @@ export const outputSchema = z
  * Global live parameters: one value changes the whole video by scaling the per-clip settings.
  * New parameters arrive as new optional keys with neutral defaults.
  */
+/** Named colour looks (src/engine/grade/looks.ts), blended in by params.grade. */
+export const lookNames = [
+  'neutral',
+  'warm',
+  'cool',
+  'teal-orange',
+  'noir',
+  'vintage',
+  'bleach-bypass',
+] as const;
+export type LookName = (typeof lookNames)[number];
+
+/** A number for all three channels, or [r, g, b]. */
+const perChannel = (min: number, max: number, neutral: number) => {
+  const n = z.number().min(min).max(max);
+  return z.union([n, z.tuple([n, n, n])]).default(neutral);
+};
+
+/** Curve points [x, y] in 0–1, x strictly increasing; (0,0) and (1,1) are implied unless given. */
+const curvePointsSchema = z
+  .array(z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]))
+  .min(1)
+  .max(32)
+  .superRefine((pts, ctx) => {
+    for (let i = 1; i < pts.length; i++) {
+      const prev = pts[i - 1]![0];
+      const x = pts[i]![0];
+      if (x <= prev) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 0],
+          input: x,
+          message: `curve points must have increasing x: ${x} comes after ${prev}`,
+        });
+        return;
+      }
+    }
+  });
+
+/** The timeline's colour grade (docs/timeline.md, "Colour grading"); every field neutral when left out. */
+export const gradeSchema = z
+  .object({
+    lift: perChannel(-1, 1, 0),
+    gamma: perChannel(0.1, 10, 1),
+    gain: perChannel(0, 4, 1),
+    temperature: z.number().min(-1).max(1).default(0),
+    tint: z.number().min(-1).max(1).default(0),
+    saturation: z.number().min(0).max(4).default(1),
+    vibrance: z.number().min(-1).max(1).default(0),
+    curves: z
+      .object({
+        master: curvePointsSchema.optional(),
+        r: curvePointsSchema.optional(),
+        g: curvePointsSchema.optional(),
+        b: curvePointsSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    /** A 3D LUT file (.cube), relative to the timeline's folder like other `src`. */
+    lut: z
+      .object({ src: srcSchema, strength: z.number().min(0).max(1).default(1) })
+      .strict()
+      .optional(),
+    vignette: z
+      .object({
+        amount: z.number().min(0).max(1).default(0.3),
+        radius: z.number().min(0).max(1.5).default(0.85),
+        softness: z.number().min(0).max(1).default(0.6),
+      })
+      .strict()
+      .optional(),
+    grain: z
+      .object({
+        amount: z.number().min(0).max(1).default(0.3),
+        /** Pixels at a 1080-pixel-high output; scaled with the output height. */
+        size: z.number().min(1).max(10).default(1.5),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type ColorGrade = z.infer<typeof gradeSchema>;
+
 export const paramsSchema = z
   .object({
     /** 0 = hard cuts, 1 = transitions as long as written. */
     interpolation: z.number().min(0).max(1).default(1),
     /** Multiplies how far every camera move travels: 0 = still, 1 = as written. */
     cameraSpeed: z.number().min(0).max(4).default(1),
-    /** Scales every clip's colour adjustments: 0 = none, 1 = as written. */
+    /** Scales every clip's colour adjustments and the grade (look, `grade` object): 0 = none, 1 = as written. */
     grade: z.number().min(0).max(1).default(1),
+    /** A named look, blended in by `grade`. */
+    look: z.enum(lookNames).default('neutral'),
     /** Motion blur as a shutter: 0 (default) = off, 0.5 = 180°, 1 = 360° (the whole frame interval). */
     motionBlur: z.number().min(0).max(1).optional(),
     /** Renders at this fraction of the output size (default 1) and scales up to it: fast drafts. */
@@ -478,6 +563,8 @@ export const timelineSchema = z
     version: z.literal(1).default(1),
     output: outputSchema,
     params: paramsSchema.prefault({}),
+    /** Colour grade of the whole picture, blended in by params.grade. */
+    grade: gradeSchema.optional(),
     tracks: z.array(trackSchema).min(1).max(100),
   })
   .strict();

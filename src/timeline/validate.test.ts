@@ -32,7 +32,7 @@ describe('validateTimeline: valid input', () => {
     if (!result.ok) return;
     expect(result.timeline.version).toBe(1);
     expect(result.timeline.output.fps).toBe(30);
-    expect(result.timeline.params).toEqual({ interpolation: 1, cameraSpeed: 1, grade: 1 });
+    expect(result.timeline.params).toEqual({ interpolation: 1, cameraSpeed: 1, grade: 1, look: 'neutral' });
     const clip = result.timeline.tracks[0]?.clips[0];
     expect(clip?.type === 'image' && clip.fit).toBe('cover');
   });
@@ -137,7 +137,9 @@ describe('validateTimeline: wording of schema problems', () => {
   it('lists the allowed keys when no key is close', () => {
     const t = base();
     t.params = { zzz: 1 };
-    expect(lines(t)).toEqual(['params.zzz: unknown key (allowed: interpolation, cameraSpeed, grade)']);
+    expect(lines(t)).toEqual([
+      'params.zzz: unknown key (allowed: interpolation, cameraSpeed, grade, look, motionBlur, resolutionScale, depthOfField)',
+    ]);
   });
 
   it('finds allowed keys inside unions without a discriminator', () => {
