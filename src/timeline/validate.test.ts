@@ -272,7 +272,7 @@ describe('validateTimeline: hostile input', () => {
       '{"output":{"width":640,"height":360,"constructor":1},"tracks":[{"clips":[{"type":"image","src":"a.jpg","start":0,"duration":1,"__proto__":{"x":1},"camera":{"toString":2}}]}]}',
     );
     expect(lines(t)).toEqual([
-      'output.constructor: unknown key (allowed: width, height, fps, duration, background, format, profile, crf, preset, audioBitrate)',
+      'output.constructor: unknown key (allowed: width, height, fps, duration, background, format, codec, alpha, hardware, profile, crf, preset, audioBitrate)',
       'tracks[0].clips[0].camera.toString: unknown key (allowed: from, to, easing, keyframes)',
       'tracks[0].clips[0].__proto__: unknown key (allowed: id, start, transform, transitionIn, transitionOut, adjust, type, src, duration, fit, camera)',
     ]);
