@@ -5,7 +5,6 @@
  * (single-threaded) work, so that other load on a shared machine does not inflate them.
  *   --runs N (default 30)
  */
-import { performance } from 'node:perf_hooks';
 import { createGrade, loadGradeKernels } from '../src/engine/grade/index.js';
 import { gradeSchema, paramsSchema, type Timeline } from '../src/timeline/schema.js';
 import { machine, median, printTable, spreadPct } from './lib/report.js';
@@ -69,22 +68,42 @@ for (const [name, t] of cases) {
   }
 }
 
-// Compiling: what a preview pays when a grade parameter changes (warm, so after the JIT has run).
-const compile: number[] = [];
-for (let i = 0; i < 12; i++) {
-  const t = timeline({ gamma: 1 + i / 100, vignette: {}, curves: { master: [[0.5, 0.55]] } }, 'vintage');
-  const t0 = performance.now();
-  await createGrade(t, { baseDir: '.', width: W, height: H });
-  if (i >= 4) compile.push(performance.now() - t0);
+// Preparing: what a preview pays when a grade parameter changes (warm, so after the JIT has run).
+async function prepare(name: string, grade: (i: number) => object, look: string, w: number, h: number) {
+  const times: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const c0 = process.cpuUsage();
+    await createGrade(timeline(grade(i), look), { baseDir: '.', width: w, height: h });
+    const c = process.cpuUsage(c0);
+    if (i >= 4) times.push((c.user + c.system) / 1000);
+  }
+  rows.push([name, '-', median(times).toFixed(2), spreadPct(times).toFixed(0), '-']);
+  return Number(median(times).toFixed(3));
 }
-rows.push([
-  'compile (LUT + vignette maps)',
-  '-',
-  median(compile).toFixed(2),
-  spreadPct(compile).toFixed(0),
-  '-',
-]);
+const prepareMs = {
+  lut: await prepare(
+    'prepare: compile look + gamma + curves',
+    (i) => ({ gamma: 1 + i / 100, curves: { master: [[0.5, 0.55]] } }),
+    'vintage',
+    W,
+    H,
+  ),
+  vignette1080: await prepare(
+    'prepare: vignette maps 1080p',
+    (i) => ({ vignette: { amount: 0.2 + i / 100 } }),
+    'neutral',
+    W,
+    H,
+  ),
+  vignette480: await prepare(
+    'prepare: vignette maps 480p',
+    (i) => ({ vignette: { amount: 0.2 + i / 100 } }),
+    'neutral',
+    854,
+    480,
+  ),
+};
 
 console.log(`grade benchmark, ${W}×${H} I420, ${machine()}`);
 printTable(rows);
-console.log(JSON.stringify({ width: W, height: H, perFrameMs: results, compileMs: median(compile) }));
+console.log(JSON.stringify({ width: W, height: H, perFrameCpuMs: results, prepareCpuMs: prepareMs }));

@@ -39,8 +39,17 @@ export function vignetteMaps(v: VignetteSpec, w: number, h: number): VignetteMap
   const y = new Uint16Array(w * h);
   const c = new Uint16Array(cw * ch);
   const q = (g: number) => Math.round(Math.min(1, Math.max(0, g)) * 4096);
-  for (let yy = 0; yy < h; yy++) {
-    for (let xx = 0; xx < w; xx++) y[yy * w + xx] = q(vignetteGain(v, (xx + 0.5) / w, (yy + 0.5) / h));
+  // The gain is symmetric about both centre lines: compute a quadrant and mirror it.
+  for (let yy = 0; yy < (h + 1) >> 1; yy++) {
+    const r0 = yy * w;
+    const r1 = (h - 1 - yy) * w;
+    for (let xx = 0; xx < (w + 1) >> 1; xx++) {
+      const g = q(vignetteGain(v, (xx + 0.5) / w, (yy + 0.5) / h));
+      y[r0 + xx] = g;
+      y[r0 + w - 1 - xx] = g;
+      y[r1 + xx] = g;
+      y[r1 + w - 1 - xx] = g;
+    }
   }
   // A chroma sample sits at the centre of its 2×2 block.
   for (let yy = 0; yy < ch; yy++) {
