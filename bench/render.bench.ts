@@ -5,15 +5,15 @@
  * with the same settings, from a decoded copy of our output kept on disk (raw I420).
  *   --runs N (default 3)   --seconds S (default 31)   --photos N (default 12)
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { rawVideoInputArgs, renderVideo, videoCodecArgs } from '../src/engine/index.js';
 import { findFfmpeg, probe, runFfmpeg } from '../src/media/index.js';
-import { encoderSettings, parseTimeline, type TimelineInput } from '../src/timeline/index.js';
+import { encoderSettings, parseTimeline } from '../src/timeline/index.js';
 import { machine, median, printTable, sampleRss, spreadPct } from './lib/report.js';
+import { ensureSlideshowMedia, slideshowTimeline } from './lib/slideshow.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: number) => {
@@ -27,68 +27,10 @@ const work = join(import.meta.dirname, '.work', 'render');
 const media = join(work, 'media');
 mkdirSync(work, { recursive: true });
 
-if (!existsSync(join(media, `photo-${String(photos).padStart(2, '0')}.jpg`))) {
-  console.log(`generating ${photos} photos at 3000×2000 …`);
-  execFileSync(
-    'node',
-    [
-      join(import.meta.dirname, '..', 'scripts', 'make-media.mjs'),
-      media,
-      '--photos',
-      String(photos),
-      '--width',
-      '3000',
-      '--height',
-      '2000',
-      '--music',
-      String(seconds + 2),
-    ],
-    { stdio: 'inherit' },
-  );
-}
-
-/** Photos of equal length with 1 s crossfades filling `seconds`, each with its own camera move. */
-function slideshow(): TimelineInput {
-  const overlap = 1;
-  const each = (seconds + (photos - 1) * overlap) / photos;
-  const clips = Array.from({ length: photos }, (_, i) => ({
-    type: 'image' as const,
-    src: join(media, `photo-${String(i + 1).padStart(2, '0')}.jpg`),
-    start: i * (each - overlap),
-    duration: each,
-    camera: {
-      from: { zoom: i % 2 ? 1.25 : 1, x: 0.4 + 0.05 * (i % 3), y: 0.5 },
-      to: { zoom: i % 2 ? 1 : 1.25, x: 0.6 - 0.05 * (i % 3), y: 0.45 },
-      easing: 'ease-in-out' as const,
-    },
-    ...(i > 0 ? { transitionIn: { type: 'crossfade' as const, duration: overlap } } : {}),
-  }));
-  return {
-    output: { width: 1920, height: 1080, fps: 30, duration: seconds, preset: 'medium', crf: 23 },
-    tracks: [
-      { id: 'photos', clips },
-      {
-        id: 'titles',
-        clips: [
-          {
-            type: 'text',
-            text: 'Reelforge render benchmark',
-            start: 0.5,
-            duration: 4,
-            font: { size: 96, weight: 'bold' },
-            shadow: {},
-            fadeIn: 0.5,
-            fadeOut: 0.5,
-          },
-        ],
-      },
-      { id: 'music', clips: [{ type: 'audio', src: join(media, 'music.m4a'), start: 0, fadeOut: 2 }] },
-    ],
-  };
-}
+ensureSlideshowMedia(media, { seconds, photos });
 
 const ff = await findFfmpeg({});
-const timeline = parseTimeline(slideshow());
+const timeline = parseTimeline(slideshowTimeline(media, { seconds, photos }));
 const settings = encoderSettings(timeline.output);
 const out = join(work, 'reelforge.mp4');
 const decoded = join(work, 'decoded.yuv');
