@@ -111,10 +111,20 @@ static void axis_blend(uint8_t *dst, int dw, const uint8_t *src, int sw, int sh,
     }
     uint8_t *row = dst + (size_t)y * dw + x0;
     const uint16_t *t = hr[0], *b = hr[1];
-    if (!alpha && op >= 65536 && covy == 256) {
-      for (int i = cx0; i < cx1; i++) {
-        const int top = t[i], bot = b[i];
-        row[i] = (uint8_t)(((top << 8) + (bot - top) * wy + 32768) >> 16);
+    if (!alpha && covy == 256) {
+      // Fully covered columns: a = op there (cov 256), so the blend is the same for every pixel.
+      if (op >= 65536) {
+        for (int i = cx0; i < cx1; i++) {
+          const int top = t[i], bot = b[i];
+          row[i] = (uint8_t)(((top << 8) + (bot - top) * wy + 32768) >> 16);
+        }
+      } else {
+        for (int i = cx0; i < cx1; i++) {
+          const int top = t[i], bot = b[i];
+          const int s = ((top << 8) + (bot - top) * wy + 32768) >> 16;
+          const int d = row[i];
+          row[i] = (uint8_t)(d + (((s - d) * op + 32768) >> 16));
+        }
       }
       for (int i = 0; i < n; i++) {
         if (i == cx0) i = cx1;
