@@ -18,7 +18,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput
   }
   const jobs = jobsFromEnv(env);
   if (Object.keys(jobs).length > 0) input.jobs = jobs;
+  const server = serverFromEnv(env);
+  if (Object.keys(server).length > 0) input.server = server;
   return input as ConfigInput;
+}
+
+/** REELFORGE_HOST, REELFORGE_PORT, REELFORGE_UPLOAD_LIMIT_MB, REELFORGE_RATE_LIMIT_PER_MINUTE, REELFORGE_MIN_FREE_DISK_MB. */
+function serverFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const server: Record<string, unknown> = {};
+  const limits: Record<string, unknown> = {};
+  if (env.REELFORGE_HOST) server.host = env.REELFORGE_HOST;
+  if (env.REELFORGE_PORT) server.port = Number(env.REELFORGE_PORT);
+  if (env.REELFORGE_SERVER_JOBS)
+    server.runJobs = !['0', 'false', 'no', 'off'].includes(env.REELFORGE_SERVER_JOBS);
+  if (env.REELFORGE_UPLOAD_LIMIT_MB) limits.uploadBytes = Number(env.REELFORGE_UPLOAD_LIMIT_MB) * 1_048_576;
+  if (env.REELFORGE_MIN_FREE_DISK_MB) limits.minFreeDiskMb = Number(env.REELFORGE_MIN_FREE_DISK_MB);
+  if (Object.keys(limits).length > 0) server.limits = limits;
+  if (env.REELFORGE_RATE_LIMIT_PER_MINUTE)
+    server.rateLimit = { perMinute: Number(env.REELFORGE_RATE_LIMIT_PER_MINUTE) };
+  return server;
 }
 
 /** REELFORGE_JOBS_*: numbers stay numbers (NaN when malformed, which the schema reports). */

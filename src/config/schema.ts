@@ -52,6 +52,60 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    server: z
+      .object({
+        /** Address `reelforge serve` listens on. Anything but loopback needs API tokens. */
+        host: z.string().min(1).default('127.0.0.1'),
+        /** 0 picks a free port (tests). */
+        port: z.number().int().min(0).max(65_535).default(7420),
+        /** Run jobs inside the server process (the embedded default); false with Redis and separate workers. */
+        runJobs: z.boolean().default(true),
+        /** Longest a request may take from start to end (uploads included). */
+        requestTimeoutMs: z.number().int().min(1_000).default(600_000),
+        limits: z
+          .object({
+            /** JSON request bodies. */
+            bodyBytes: z.number().int().min(1_024).default(1_048_576),
+            /** One timeline as JSON (project saves, inline renders). */
+            timelineBytes: z.number().int().min(1_024).default(1_048_576),
+            /** One uploaded media file. */
+            uploadBytes: z
+              .number()
+              .int()
+              .min(1_024)
+              .default(2 * 1_024 ** 3),
+            /** Uploads and renders are refused when the data folder has less free space; /ready fails. */
+            minFreeDiskMb: z.number().int().nonnegative().default(512),
+            /** One WebSocket message from a client. */
+            wsMessageBytes: z.number().int().min(256).default(65_536),
+            /** Topics one WebSocket connection may follow. */
+            wsSubscriptions: z.number().int().min(1).default(100),
+          })
+          .strict()
+          .prefault({}),
+        rateLimit: z
+          .object({
+            /** Sustained requests per minute per token (per address without one); 0 turns the limit off. */
+            perMinute: z.number().int().nonnegative().default(600),
+            /** Requests allowed in a burst above the sustained rate. */
+            burst: z.number().int().min(1).default(120),
+          })
+          .strict()
+          .prefault({}),
+        ws: z
+          .object({
+            /** Ping interval; a connection that has not answered the previous ping is closed. */
+            heartbeatMs: z.number().int().min(100).default(30_000),
+            /** At most one progress event per job per connection in this interval (the latest wins). */
+            progressThrottleMs: z.number().int().nonnegative().default(250),
+            /** A connection that has not authenticated by then is closed. */
+            authTimeoutMs: z.number().int().min(100).default(10_000),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -1,0 +1,192 @@
+import { mkdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Config } from './config/schema.js';
+import {
+  createJobQueue,
+  DATABASE_FILE,
+  type HardwareProfile,
+  type JobWorker,
+  type ManagedJobQueue,
+  openDatabase,
+  type SqliteDatabase,
+} from './jobs/index.js';
+import { createLogger, type Logger } from './log.js';
+import { type Ffmpeg, findFfmpeg } from './media/index.js';
+import type { BlobStore } from './storage/blob-store.js';
+import { LocalBlobStore } from './storage/local-blob-store.js';
+import { migrateServerSchema } from './storage/schema.js';
+import { TokenStore } from './storage/token-store.js';
+
+/** One readiness check: what it looked at, whether it is fine, and a line for a person. */
+export interface ReadinessCheck {
+  name: 'database' | 'disk' | 'ffmpeg' | 'queue';
+  ok: boolean;
+  detail: string;
+  ms: number;
+}
+
+export interface ReadinessReport {
+  ok: boolean;
+  checks: ReadinessCheck[];
+}
+
+export interface DiskSpace {
+  freeMb: number;
+  totalMb: number;
+}
+
+/** Everything the server and the CLI use, built once from the configuration. */
+export interface Services {
+  readonly config: Readonly<Config>;
+  readonly log: Logger;
+  readonly db: SqliteDatabase;
+  readonly blobs: BlobStore;
+  readonly tokens: TokenStore;
+  readonly queue: ManagedJobQueue;
+  /** Absolute path of the data folder. */
+  readonly dataDir: string;
+  /** ffmpeg and ffprobe, found (and version-checked) on first use; a failure is retried next time. */
+  ffmpeg(): Promise<Ffmpeg>;
+  diskSpace(): Promise<DiskSpace | null>;
+  /** Database, free disk space, ffmpeg, queue backend: the checks behind `/ready` and `reelforge doctor`. */
+  readiness(): Promise<ReadinessReport>;
+  /** Starts the in-process job worker (idempotent); null when `server.runJobs` is off. */
+  startJobs(): JobWorker | null;
+  /** Stops the worker (running jobs are released for a retry), then closes everything in reverse. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface CreateServicesOptions {
+  /** A logger to use instead of one made from `config.log` (tests pass a silent one). */
+  log?: Logger;
+  /** For default job concurrency (default: the OS's cores and memory). */
+  hardware?: HardwareProfile;
+}
+
+type Closer = readonly [name: string, close: () => unknown];
+
+/** An idempotent close that runs the steps in reverse order and keeps going past a failing one. */
+export function closeInReverse(steps: readonly Closer[], log: Logger): () => Promise<void> {
+  let closing: Promise<void> | null = null;
+  return () => {
+    closing ??= (async () => {
+      for (const [name, close] of [...steps].reverse()) {
+        try {
+          await close();
+        } catch (e) {
+          log.error({ err: e, step: name }, 'error while closing');
+        }
+      }
+    })();
+    return closing;
+  };
+}
+
+/** Memoises a successful async lookup; a failure is not kept, so the next call tries again. */
+function memoSuccess<T>(fn: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | null = null;
+  return () => {
+    value ??= fn().catch((e: unknown) => {
+      value = null;
+      throw e;
+    });
+    return value;
+  };
+}
+
+async function timed(name: ReadinessCheck['name'], fn: () => Promise<string>): Promise<ReadinessCheck> {
+  const t0 = performance.now();
+  try {
+    const detail = await fn();
+    return { name, ok: true, detail, ms: Math.round(performance.now() - t0) };
+  } catch (e) {
+    const detail = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+    return { name, ok: false, detail, ms: Math.round(performance.now() - t0) };
+  }
+}
+
+/**
+ * The composition root: the only place that constructs infrastructure (database, blob store, queue,
+ * worker). Everything else receives what it needs from here.
+ */
+export async function createServices(
+  config: Readonly<Config>,
+  options: CreateServicesOptions = {},
+): Promise<Services> {
+  const log = options.log ?? createLogger(config.log);
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const steps: Closer[] = [];
+  const close = closeInReverse(steps, log);
+  try {
+    const db = openDatabase(join(dataDir, DATABASE_FILE));
+    steps.push(['database', () => db.close()]);
+    migrateServerSchema(db);
+    const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
+    steps.push(['blobs', () => blobs.close()]);
+    const tokens = new TokenStore(db);
+    const ffmpeg = memoSuccess(() => findFfmpeg(config.media));
+    const queue = createJobQueue(config, { log, handlers: [], db, hardware: options.hardware });
+    // Closing the queue closes its workers first: running jobs get the shutdown grace, then are requeued.
+    steps.push(['job queue', () => queue.close()]);
+    let worker: JobWorker | null = null;
+
+    const diskSpace = async (): Promise<DiskSpace | null> => {
+      try {
+        const s = await statfs(dataDir);
+        const mb = (blocks: number) => Math.floor((blocks * s.bsize) / 1_048_576);
+        return { freeMb: mb(s.bavail), totalMb: mb(s.blocks) };
+      } catch {
+        return null;
+      }
+    };
+
+    const readiness = async (): Promise<ReadinessReport> => {
+      const minMb = config.server.limits.minFreeDiskMb;
+      const checks = await Promise.all([
+        timed('database', async () => {
+          db.prepare('SELECT 1').get();
+          return `SQLite at ${join(dataDir, DATABASE_FILE)}`;
+        }),
+        timed('disk', async () => {
+          const space = await diskSpace();
+          if (!space) throw new Error(`cannot measure free space in ${dataDir}`);
+          if (space.freeMb < minMb) throw new Error(`${space.freeMb} MB free, below the ${minMb} MB reserve`);
+          return `${space.freeMb} MB free of ${space.totalMb} MB (reserve ${minMb} MB)`;
+        }),
+        timed('ffmpeg', async () => {
+          const ff = await ffmpeg();
+          return `ffmpeg ${ff.version}`;
+        }),
+        timed('queue', async () => {
+          await queue.stats({ windowMs: 1_000 });
+          return queue.backend === 'sqlite' ? 'SQLite job queue' : 'Redis job queue reachable';
+        }),
+      ]);
+      return { ok: checks.every((c) => c.ok), checks };
+    };
+
+    return {
+      config,
+      log,
+      db,
+      blobs,
+      tokens,
+      queue,
+      dataDir,
+      ffmpeg,
+      diskSpace,
+      readiness,
+      startJobs() {
+        if (!config.server.runJobs) return null;
+        worker ??= queue.startWorker();
+        return worker;
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

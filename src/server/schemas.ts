@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { type IdKind, idPattern } from '../storage/ids.js';
+
+/** Shared zod pieces for routes: they validate requests and describe them in the OpenAPI document. */
+
+export const problemSchema = z
+  .looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().describe('Reelforge error code; see docs/errors.md'),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    details: z.unknown().optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details, served as application/problem+json' });
+
+/** Response schemas for the error statuses a route can return. */
+export function errorResponses<const S extends readonly number[]>(
+  ...statuses: S
+): { [K in S[number]]: typeof problemSchema } {
+  return Object.fromEntries(statuses.map((s) => [s, problemSchema])) as {
+    [K in S[number]]: typeof problemSchema;
+  };
+}
+
+export const idParam = (kind: IdKind) =>
+  z.string().regex(idPattern(kind), { message: `expected a ${kind} id` });
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+};
+
+/** A timeline document; checked by the timeline validator (every problem with its JSON path), not here. */
+export const timelineBodySchema = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'A timeline, format version 1 (JSON Schema at /schemas/timeline.json). Media are named `asset:<id>`.',
+  );
