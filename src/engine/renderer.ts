@@ -16,10 +16,11 @@ import {
   timelineDuration,
 } from '../timeline/time.js';
 import { parseColor } from './color.js';
-import { Compositor, type Picture } from './compositor.js';
-import { loadDepthMap } from './effects/depth-map.js';
+import type { Compositor, Picture } from './compositor.js';
+import { assertDepthMaps, loadDepthMap } from './effects/depth-map.js';
 import { trackDepths } from './effects/depth-of-field.js';
 import { DofPictures } from './effects/dof-pictures.js';
+import { EffectCompositor } from './effects/effect-compositor.js';
 import { MorphFrames } from './effects/morph.js';
 import { cullUnderMorph, planMorphs, stackUpTo } from './effects/morph-plan.js';
 import { withMotion } from './effects/motion-blur.js';
@@ -30,11 +31,9 @@ import {
   type QualityLevel,
   resolveQuality,
 } from './effects/quality.js';
-import { ShutterCompositor } from './effects/shutter.js';
 import { isRemapped, type SourceClock, sourceClock } from './effects/source-time.js';
-import { upscaleFrame } from './effects/upscale.js';
 import { linearScale } from './geometry.js';
-import { createGrade, type Grade } from './grade/index.js';
+import { createGrade } from './grade/index.js';
 import { type Kernels, loadKernels } from './kernels/kernels.js';
 import { type ClipRef, clipLayers, homeBox, type Layer, type LayerContext, layersAt } from './layers.js';
 import {
@@ -120,13 +119,8 @@ export class Renderer {
   readonly #dw: number;
   readonly #dh: number;
   /** Draws at the drawing size; scaled up into the output frame afterwards when smaller. */
-  readonly #inner: Compositor | null;
-  #innerFrame: Uint8Array | null = null;
-  readonly #shutter: ShutterCompositor;
+  readonly #fxc: EffectCompositor;
   readonly #dof: DofPictures;
-  #grade: Grade | null = null;
-  #samples = 0;
-  #frames = 0;
 
   constructor(timeline: Timeline, options: RendererOptions) {
     const s = Math.min(1, Math.max(0.05, options.scale ?? 1));
@@ -142,10 +136,15 @@ export class Renderer {
     this.#dw = r < 1 ? even(this.width * r) : this.width;
     this.#dh = r < 1 ? even(this.height * r) : this.height;
     const bg = parseColor(timeline.output.background);
-    this.compositor = new Compositor(this.width, this.height, bg, this.#kernels);
-    const scaled = this.#dw !== this.width || this.#dh !== this.height;
-    this.#inner = scaled ? new Compositor(this.#dw, this.#dh, bg, this.#kernels) : null;
-    this.#shutter = new ShutterCompositor(this.#inner ?? this.compositor, this.#dw, this.#dh, this.#kernels);
+    this.#fxc = new EffectCompositor({
+      width: this.width,
+      height: this.height,
+      drawWidth: this.#dw,
+      drawHeight: this.#dh,
+      background: bg,
+      kernels: this.#kernels,
+    });
+    this.compositor = this.#fxc.output;
     this.#dof = new DofPictures(this.#kernels, this.#dh);
     const depths = trackDepths(timeline);
     this.#ctx = {
@@ -163,7 +162,7 @@ export class Renderer {
 
   /** Mean motion-blur samples per rendered frame so far (1 when nothing was blurred). */
   get meanSamples(): number {
-    return this.#frames ? this.#samples / this.#frames : 0;
+    return this.#fxc.meanSamples;
   }
 
   #entry(ref: ClipRef): ClipEntry {
@@ -203,7 +202,7 @@ export class Renderer {
       },
       { signal },
     );
-    await this.#checkDepthMaps();
+    await assertDepthMaps(this.timeline, (src) => this.#path(src));
     const durations = new Map<string, number>();
     this.timeline.tracks.forEach((track, ti) => {
       track.clips.forEach((clip, ci) => {
@@ -238,40 +237,12 @@ export class Renderer {
       signal?.throwIfAborted();
       await this.#preparePicture(entry);
     }
-    this.#grade = await createGrade(this.timeline, {
+    this.#fxc.grade = await createGrade(this.timeline, {
       baseDir: this.#o.baseDir,
       width: this.#dw,
       height: this.#dh,
     });
     if (this.#quality.morph) await this.#prepareMorphs();
-  }
-
-  /** Depth maps are media too: a missing one is reported like a missing `src`. */
-  async #checkDepthMaps(): Promise<void> {
-    const problems: { path: string; kind: 'missing'; message: string; received: string }[] = [];
-    for (const [ti, track] of this.timeline.tracks.entries()) {
-      for (const [ci, clip] of track.clips.entries()) {
-        if (clip.type !== 'image' || clip.depthMap === undefined) continue;
-        const ok = await access(this.#path(clip.depthMap)).then(
-          () => true,
-          () => false,
-        );
-        const path = `tracks[${ti}].clips[${ci}].depthMap`;
-        if (!ok)
-          problems.push({
-            path,
-            kind: 'missing',
-            message: `file not found: ${clip.depthMap}`,
-            received: clip.depthMap,
-          });
-      }
-    }
-    if (problems.length === 0) return;
-    throw new ReelforgeError(
-      'TIMELINE_MEDIA_MISSING',
-      `media files are missing (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
-      { status: 422, retryable: false, details: problems },
-    );
   }
 
   async #intrinsicSize(clip: VisualClip): Promise<{ w: number; h: number }> {
@@ -347,7 +318,7 @@ export class Renderer {
   /** Makes the in-between frames of every morph transition (ffmpeg, once; kept on disk). */
   async #prepareMorphs(): Promise<void> {
     const { ff, signal, log } = this.#o;
-    const drawer = this.#inner ?? this.compositor;
+    const drawer = this.#fxc.drawing;
     for (const plan of planMorphs(this.timeline, this.fps, (ref) => this.#entry(ref).duration)) {
       signal?.throwIfAborted();
       const frame = async (at: number, withClip: boolean) => {
@@ -382,7 +353,7 @@ export class Renderer {
    * that cannot be known cheaply (a video is playing, film grain). Export re-sends the previous frame then.
    */
   signature(layers: readonly Layer[]): string | null {
-    if (this.#grade?.animated) return null;
+    if (this.#fxc.grade?.animated) return null;
     if (layers.some((l) => this.#entry(l.ref).video)) return null;
     return JSON.stringify(layers, (k, v) => (k === 'local' ? undefined : v));
   }
@@ -417,17 +388,7 @@ export class Renderer {
     // Morph layers whose frames were not made (morphs off) are never drawn.
     const drawn = layers.filter((l) => !l.morph || this.#entry(l.ref).morphs[l.morph.side]);
     const picture = await this.#pictures(drawn);
-    let target = into;
-    if (this.#inner) {
-      const bytes =
-        into.length === this.compositor.frameBytes ? this.#inner.frameBytes : this.#inner.alphaFrameBytes;
-      if (this.#innerFrame?.length !== bytes) this.#innerFrame = new Uint8Array(bytes);
-      target = this.#innerFrame;
-    }
-    this.#samples += this.#shutter.draw(target, drawn, picture);
-    this.#frames++;
-    this.#grade?.apply(target, frameAt(t, this.fps));
-    if (this.#inner) upscaleFrame(this.#kernels, target, this.#dw, this.#dh, into, this.width, this.height);
+    this.#fxc.draw(into, drawn, picture, frameAt(t, this.fps));
     // Blur levels of clips that have ended are freed (export runs forward; a preview remakes them).
     this.#dof.release((key) => {
       const e = this.#clips.get(key);

@@ -44,9 +44,10 @@ describe('shutter sampling', () => {
     expect(shutterTimes(1, 30, 1, 1)).toEqual([1]);
   });
 
-  it('takes a sample per pixel of travel, between 2 and the quality’s maximum', () => {
+  it('takes a sample per pixel of travel, none below a pixel, at most the quality’s maximum', () => {
     expect(samplesFor(0, 8, true)).toBe(1);
-    expect(samplesFor(0.2, 8, true)).toBe(1);
+    expect(samplesFor(0.8, 8, true)).toBe(1);
+    expect(samplesFor(0.8, 8, false)).toBe(1);
     expect(samplesFor(1.5 * SAMPLE_SPACING_PX, 8, true)).toBe(2);
     expect(samplesFor(5.2, 8, true)).toBe(6);
     expect(samplesFor(100, 8, true)).toBe(8);

@@ -28,12 +28,15 @@ export function shutterTimes(t: number, fps: number, shutter: number, n: number)
   return Array.from({ length: n }, (_, i) => t + ((i + 0.5) / n - 0.5) * e);
 }
 
-/** How many samples a motion of `px` pixels (along its path within the shutter) needs. */
+/**
+ * How many samples a motion of `px` pixels (along its path within the shutter) needs: none below a
+ * pixel (a smear that small does not show), else one per pixel of travel up to the maximum.
+ */
 export function samplesFor(px: number, maxSamples: number, adaptive: boolean): number {
   const max = Math.max(1, Math.floor(maxSamples));
-  if (!(px > 0.25)) return 1;
+  if (!(px >= SAMPLE_SPACING_PX)) return 1;
   if (!adaptive) return max;
-  return Math.min(max, Math.max(2, Math.ceil(px / SAMPLE_SPACING_PX)));
+  return Math.min(max, Math.ceil(px / SAMPLE_SPACING_PX));
 }
 
 /** How far the corners of a window (and a clipping rectangle) travel between two poses, in pixels. */
@@ -109,38 +112,31 @@ export function withMotion(
     return ls.length === g.layers.length ? ls : null;
   };
   const half = o.shutter / o.fps / 2;
-  // Path length within the shutter: open → frame time → close (catches turns and reversals).
-  let motionPx = 0;
-  const moving = new Set<Group>();
+  const out: Layer[] = [];
+  let any = false;
   for (const g of groups) {
+    // Path length within the shutter: open → frame time → close (catches turns and reversals).
     const a = poseAt(g, t - half);
     const b = poseAt(g, t + half);
-    if (!a || !b) continue;
     let d = 0;
-    g.layers.forEach((l, i) => {
-      d = Math.max(d, poseDistance(pose(a[i]!), pose(l)) + poseDistance(pose(l), pose(b[i]!)));
-    });
-    if (d > 0) {
-      moving.add(g);
-      motionPx = Math.max(motionPx, d);
+    if (a && b) {
+      g.layers.forEach((l, i) => {
+        d = Math.max(d, poseDistance(pose(a[i]!), pose(l)) + poseDistance(pose(l), pose(b[i]!)));
+      });
     }
-  }
-  const n = samplesFor(motionPx, o.maxSamples, o.adaptive);
-  if (n <= 1 || moving.size === 0) return layers;
-  const times = shutterTimes(t, o.fps, o.shutter, n);
-  const out: Layer[] = [];
-  for (const g of groups) {
-    const samples = moving.has(g) ? times.map((ti) => poseAt(g, ti)) : [];
-    const ok = samples.length === n && samples.every((s) => s !== null);
+    // Each clip takes the samples its own motion needs.
+    const n = samplesFor(d, o.maxSamples, o.adaptive);
+    const samples = n > 1 ? shutterTimes(t, o.fps, o.shutter, n).map((ti) => poseAt(g, ti)) : [];
+    const ok = samples.length === n && n > 1 && samples.every((s) => s !== null);
     g.layers.forEach((l, i) => {
-      if (!ok) {
-        out.push(l);
-        return;
+      const poses = ok ? samples.map((s) => pose(s![i]!)) : null;
+      if (!poses || poses.every((p) => samePlace(p, l))) out.push(l);
+      else {
+        out.push({ ...l, motion: poses });
+        any = true;
       }
-      const poses = samples.map((s) => pose(s![i]!));
-      const still = poses.every((p) => samePlace(p, l));
-      out.push(still ? l : { ...l, motion: poses });
     });
   }
+  if (!any) return layers;
   return out;
 }
