@@ -107,6 +107,23 @@ async function timed(name: ReadinessCheck['name'], fn: () => Promise<string>): P
 }
 
 /**
+ * Only the token store, for `reelforge token` (no queue, blob store or ffmpeg needed). Opening the
+ * database here keeps construction in this file.
+ */
+export function openTokenStore(config: Readonly<Config>): { tokens: TokenStore; close(): void } {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  try {
+    migrateServerSchema(db);
+    return { tokens: new TokenStore(db), close: () => db.close() };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/**
  * The composition root: the only place that constructs infrastructure (database, blob store, queue,
  * worker). Everything else receives what it needs from here.
  */

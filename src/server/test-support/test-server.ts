@@ -28,7 +28,7 @@ export type ServerConfigInput = NonNullable<ConfigInput['server']>;
  */
 export async function startTestServer(
   server: ServerConfigInput = {},
-  options: { startJobs?: boolean; jobs?: ConfigInput['jobs'] } = {},
+  options: { startJobs?: boolean; jobs?: ConfigInput['jobs']; configure?: (app: App) => void } = {},
 ): Promise<TestServer> {
   const dataDir = makeTempDir('server');
   const config = loadConfig({
@@ -39,6 +39,7 @@ export async function startTestServer(
   });
   const services = await createServices(config, { log: silentLogger() });
   const app = await buildApp(services);
+  options.configure?.(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   if (options.startJobs) services.startJobs();
   const address = app.server.address();
