@@ -6,6 +6,7 @@ import {
   createJobQueue,
   DATABASE_FILE,
   type HardwareProfile,
+  isFinished,
   type JobWorker,
   type ManagedJobQueue,
   openDatabase,
@@ -13,8 +14,12 @@ import {
 } from './jobs/index.js';
 import { createLogger, type Logger } from './log.js';
 import { type Ffmpeg, findFfmpeg } from './media/index.js';
+import { AssetLibrary } from './storage/asset-library.js';
+import { AssetStore } from './storage/asset-store.js';
 import type { BlobStore } from './storage/blob-store.js';
+import { KeyedMutex } from './storage/keyed-mutex.js';
 import { LocalBlobStore } from './storage/local-blob-store.js';
+import { RenderStore } from './storage/render-store.js';
 import { migrateServerSchema } from './storage/schema.js';
 import { TokenStore } from './storage/token-store.js';
 
@@ -43,6 +48,8 @@ export interface Services {
   readonly db: SqliteDatabase;
   readonly blobs: BlobStore;
   readonly tokens: TokenStore;
+  readonly assets: AssetLibrary;
+  readonly renderRecords: RenderStore;
   readonly queue: ManagedJobQueue;
   /** Absolute path of the data folder. */
   readonly dataDir: string;
@@ -148,6 +155,8 @@ export async function createServices(
     // Closing the queue closes its workers first: running jobs get the shutdown grace, then are requeued.
     steps.push(['job queue', () => queue.close()]);
     let worker: JobWorker | null = null;
+    const renderRecords = new RenderStore(db);
+    const locks = new KeyedMutex();
 
     const diskSpace = async (): Promise<DiskSpace | null> => {
       try {
@@ -158,6 +167,24 @@ export async function createServices(
         return null;
       }
     };
+
+    const assets = new AssetLibrary({
+      store: new AssetStore(db),
+      blobs,
+      locks,
+      ffmpeg,
+      freeDiskMb: async () => (await diskSpace())?.freeMb ?? null,
+      minFreeDiskMb: config.server.limits.minFreeDiskMb,
+      uploadBytes: config.server.limits.uploadBytes,
+      isRenderActive: async (id) => {
+        try {
+          return !isFinished((await queue.get(id)).state);
+        } catch {
+          return false; // the job is gone: nothing runs
+        }
+      },
+      markRenderFinished: (id) => renderRecords.markFinished(id, Date.now()),
+    });
 
     const readiness = async (): Promise<ReadinessReport> => {
       const minMb = config.server.limits.minFreeDiskMb;
@@ -190,6 +217,8 @@ export async function createServices(
       db,
       blobs,
       tokens,
+      assets,
+      renderRecords,
       queue,
       dataDir,
       ffmpeg,

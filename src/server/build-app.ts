@@ -21,6 +21,7 @@ import { ReelforgeError } from '../errors.js';
 import { AuthPolicy, authRequired, forbidden, hasScope } from './auth-policy.js';
 import { PROBLEM_CONTENT_TYPE, problem, toProblem } from './problem.js';
 import { RateLimiter } from './rate-limiter.js';
+import { assetRoutes } from './routes/assets.js';
 import { systemRoutes } from './routes/system.js';
 import type { App } from './types.js';
 
@@ -128,6 +129,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     },
   });
   await app.register(systemRoutes);
+  await app.register(assetRoutes);
   return app;
 }
 

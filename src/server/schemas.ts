@@ -39,3 +39,34 @@ export const timelineBodySchema = z
   .describe(
     'A timeline, format version 1 (JSON Schema at /schemas/timeline.json). Media are named `asset:<id>`.',
   );
+
+export const assetSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(['image', 'video', 'audio']),
+    mime: z.string(),
+    hash: z.string().describe('SHA-256 of the content'),
+    bytes: z.number().int(),
+    metadata: z.object({
+      format: z.string(),
+      width: z.number().nullable(),
+      height: z.number().nullable(),
+      durationSec: z.number().nullable(),
+      hasAlpha: z.boolean(),
+      video: z.object({ codec: z.string(), fps: z.number().nullable(), rotation: z.number() }).nullable(),
+      audio: z.object({ codec: z.string(), sampleRate: z.number(), channels: z.number() }).nullable(),
+    }),
+    createdAt: z.number().int(),
+    ref: z.string().describe('How a timeline names this asset: `asset:<id>`'),
+  })
+  .meta({ id: 'Asset' });
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  });
+}

@@ -15,6 +15,8 @@ export interface TestServer {
   /** `ws://127.0.0.1:<port>/ws` */
   wsUrl: string;
   dataDir: string;
+  /** Sent when a request names no token of its own. */
+  token?: string;
   /** fetch against the server with JSON helpers; `token` adds a bearer header. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -46,14 +48,15 @@ export async function startTestServer(
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://127.0.0.1:${port}`;
   let closed: Promise<void> | null = null;
-  return {
+  const testServer: TestServer = {
     services,
     app,
     url,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     dataDir,
     request(path, init = {}) {
-      const { token, json, ...rest } = init;
+      const { json, token: own, ...rest } = init;
+      const token = own ?? testServer.token;
       const headers = new Headers(rest.headers);
       if (token) headers.set('authorization', `Bearer ${token}`);
       let body = rest.body;
@@ -72,4 +75,5 @@ export async function startTestServer(
       return closed;
     },
   };
+  return testServer;
 }

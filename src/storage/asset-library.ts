@@ -1,0 +1,119 @@
+import type { Readable } from 'node:stream';
+import type { Ffmpeg } from '../media/index.js';
+import type { Asset, AssetQuery, AssetStore, Page } from './asset-store.js';
+import type { BlobStore, ByteRange } from './blob-store.js';
+import { newId } from './ids.js';
+import type { KeyedMutex } from './keyed-mutex.js';
+import { inspectMedia } from './media-inspect.js';
+import { assetInUse, assetNotFound, blobNotFound, storageFull } from './storage-errors.js';
+
+export interface AssetLibraryDeps {
+  store: AssetStore;
+  blobs: BlobStore;
+  /** Serialises "record content" against "delete content nothing uses" per hash. */
+  locks: KeyedMutex;
+  ffmpeg: () => Promise<Ffmpeg>;
+  /** Free space of the data folder in MB, or null when unknown. */
+  freeDiskMb: () => Promise<number | null>;
+  minFreeDiskMb: number;
+  uploadBytes: number;
+  /** Whether a render still runs (or waits); used to clear stale "in use" marks. */
+  isRenderActive: (renderId: string) => Promise<boolean>;
+  /** Marks a render finished so it no longer holds its assets. */
+  markRenderFinished: (renderId: string) => void;
+  now?: () => number;
+}
+
+/** A display name from an upload: the last path segment, control characters removed, at most 200 characters. */
+export function displayName(raw: string | undefined): string {
+  const last = (raw ?? '').split(/[/\\]/).pop() ?? '';
+  const clean = last.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return clean.slice(0, 200) || 'upload';
+}
+
+/**
+ * The media library: uploads are stored once per content (SHA-256), described by sharp or ffprobe, and
+ * deleted only when nothing uses them. Every lookup is by owner: another owner's asset does not exist.
+ */
+export class AssetLibrary {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AssetLibraryDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Refuses new bytes when the data folder is nearly full (STORAGE_FULL). */
+  async assertSpace(): Promise<void> {
+    const free = await this.deps.freeDiskMb();
+    if (free !== null && free < this.deps.minFreeDiskMb) throw storageFull(free, this.deps.minFreeDiskMb);
+  }
+
+  async upload(
+    owner: string,
+    rawName: string | undefined,
+    body: Readable,
+    signal?: AbortSignal,
+  ): Promise<Asset> {
+    const { blobs, store, locks } = this.deps;
+    await this.assertSpace();
+    const name = displayName(rawName);
+    const put = await blobs.put(body, { maxBytes: this.deps.uploadBytes, signal });
+    return locks.run(put.hash, async () => {
+      try {
+        // Identical content already described needs no second look.
+        const known = store.inspectionOf(put.hash);
+        const inspection =
+          known ?? (await inspectMedia(await this.deps.ffmpeg(), await blobs.localPath(put.hash), name));
+        if (!(await blobs.stat(put.hash))) throw blobNotFound(put.hash); // removed meanwhile: upload again
+        const asset: Asset = {
+          id: newId('asset'),
+          owner,
+          name,
+          ...inspection,
+          hash: put.hash,
+          bytes: put.bytes,
+          createdAt: this.now(),
+        };
+        store.insert(asset);
+        return asset;
+      } catch (e) {
+        if (!store.isHashReferenced(put.hash)) await blobs.delete(put.hash);
+        throw e;
+      }
+    });
+  }
+
+  get(owner: string, id: string): Asset {
+    const a = this.deps.store.get(owner, id);
+    if (!a) throw assetNotFound(id);
+    return a;
+  }
+
+  list(owner: string, query: AssetQuery): Page<Asset> {
+    return this.deps.store.list(owner, query);
+  }
+
+  /** The asset's bytes (or a range of them). */
+  async open(asset: Asset, range?: ByteRange): Promise<Readable> {
+    return this.deps.blobs.read(asset.hash, range);
+  }
+
+  /**
+   * Deletes an asset that no project's current timeline and no unfinished render uses (ASSET_IN_USE
+   * names them otherwise); its content goes too when no other record names it.
+   */
+  async delete(owner: string, id: string): Promise<void> {
+    const { store, blobs, locks } = this.deps;
+    const asset = this.get(owner, id);
+    // Renders that ended while nobody looked no longer hold the asset.
+    for (const renderId of store.users(id).renders) {
+      if (!(await this.deps.isRenderActive(renderId))) this.deps.markRenderFinished(renderId);
+    }
+    const users = store.users(id);
+    if (users.projects.length > 0 || users.renders.length > 0) throw assetInUse(id, users);
+    store.delete(owner, id);
+    await locks.run(asset.hash, async () => {
+      if (!store.isHashReferenced(asset.hash)) await blobs.delete(asset.hash);
+    });
+  }
+}
