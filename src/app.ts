@@ -19,6 +19,9 @@ import { AssetStore } from './storage/asset-store.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { KeyedMutex } from './storage/keyed-mutex.js';
 import { LocalBlobStore } from './storage/local-blob-store.js';
+import { ProjectEvents } from './storage/project-events.js';
+import { ProjectStore } from './storage/project-store.js';
+import { Projects } from './storage/projects.js';
 import { RenderStore } from './storage/render-store.js';
 import { migrateServerSchema } from './storage/schema.js';
 import { TokenStore } from './storage/token-store.js';
@@ -49,6 +52,9 @@ export interface Services {
   readonly blobs: BlobStore;
   readonly tokens: TokenStore;
   readonly assets: AssetLibrary;
+  readonly projects: Projects;
+  /** Project changes, for WebSocket subscribers. */
+  readonly projectEvents: ProjectEvents;
   readonly renderRecords: RenderStore;
   readonly queue: ManagedJobQueue;
   /** Absolute path of the data folder. */
@@ -168,8 +174,16 @@ export async function createServices(
       }
     };
 
+    const assetStore = new AssetStore(db);
+    const projectEvents = new ProjectEvents();
+    const projects = new Projects({
+      store: new ProjectStore(db),
+      assets: assetStore,
+      events: projectEvents,
+      timelineBytes: config.server.limits.timelineBytes,
+    });
     const assets = new AssetLibrary({
-      store: new AssetStore(db),
+      store: assetStore,
       blobs,
       locks,
       ffmpeg,
@@ -218,6 +232,8 @@ export async function createServices(
       blobs,
       tokens,
       assets,
+      projects,
+      projectEvents,
       renderRecords,
       queue,
       dataDir,

@@ -22,6 +22,7 @@ import { AuthPolicy, authRequired, forbidden, hasScope } from './auth-policy.js'
 import { PROBLEM_CONTENT_TYPE, problem, toProblem } from './problem.js';
 import { RateLimiter } from './rate-limiter.js';
 import { assetRoutes } from './routes/assets.js';
+import { projectRoutes } from './routes/projects.js';
 import { systemRoutes } from './routes/system.js';
 import type { App } from './types.js';
 
@@ -59,6 +60,8 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   app.decorate('services', services);
   app.decorate('auth', new AuthPolicy(services.tokens, s.host));
   app.decorateRequest('principal', null);
+  // JSON only (uploads add their own parsers): a text body is refused with 415, not half-understood.
+  app.removeContentTypeParser('text/plain');
 
   const limiter = new RateLimiter(s.rateLimit);
   app.addHook('onRequest', async (request, reply) => {
@@ -130,6 +133,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   });
   await app.register(systemRoutes);
   await app.register(assetRoutes);
+  await app.register(projectRoutes);
   return app;
 }
 

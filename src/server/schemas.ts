@@ -70,3 +70,24 @@ export function pageOf<T extends z.ZodType>(item: T) {
     offset: z.number().int(),
   });
 }
+
+export const projectSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    version: z.number().int().describe('current timeline version; 0 before the first save'),
+    createdAt: z.number().int(),
+    updatedAt: z.number().int(),
+  })
+  .meta({ id: 'Project' });
+
+export const versionSummarySchema = z
+  .object({
+    version: z.number().int(),
+    bytes: z.number().int(),
+    message: z.string().nullable(),
+    createdBy: z.string().nullable().describe('id of the token that saved it'),
+    createdAt: z.number().int(),
+  })
+  .meta({ id: 'TimelineVersionSummary' });
