@@ -1,12 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { rm, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from './config/schema.js';
 import {
   createJobQueue,
   DATABASE_FILE,
   type HardwareProfile,
-  isFinished,
   type JobWorker,
   type ManagedJobQueue,
   openDatabase,
@@ -14,6 +13,7 @@ import {
 } from './jobs/index.js';
 import { createLogger, type Logger } from './log.js';
 import { type Ffmpeg, findFfmpeg } from './media/index.js';
+import { createRenderJobHandler, Renders } from './render-jobs/index.js';
 import { AssetLibrary } from './storage/asset-library.js';
 import { AssetStore } from './storage/asset-store.js';
 import type { BlobStore } from './storage/blob-store.js';
@@ -56,6 +56,7 @@ export interface Services {
   /** Project changes, for WebSocket subscribers. */
   readonly projectEvents: ProjectEvents;
   readonly renderRecords: RenderStore;
+  readonly renders: Renders;
   readonly queue: ManagedJobQueue;
   /** Absolute path of the data folder. */
   readonly dataDir: string;
@@ -157,9 +158,6 @@ export async function createServices(
     steps.push(['blobs', () => blobs.close()]);
     const tokens = new TokenStore(db);
     const ffmpeg = memoSuccess(() => findFfmpeg(config.media));
-    const queue = createJobQueue(config, { log, handlers: [], db, hardware: options.hardware });
-    // Closing the queue closes its workers first: running jobs get the shutdown grace, then are requeued.
-    steps.push(['job queue', () => queue.close()]);
     let worker: JobWorker | null = null;
     const renderRecords = new RenderStore(db);
     const locks = new KeyedMutex();
@@ -176,12 +174,25 @@ export async function createServices(
 
     const assetStore = new AssetStore(db);
     const projectEvents = new ProjectEvents();
+    const projectStore = new ProjectStore(db);
     const projects = new Projects({
-      store: new ProjectStore(db),
+      store: projectStore,
       assets: assetStore,
       events: projectEvents,
       timelineBytes: config.server.limits.timelineBytes,
     });
+    const scratchDir = join(dataDir, 'scratch', 'renders');
+    const renderHandler = createRenderJobHandler({
+      projects,
+      assets: assetStore,
+      renders: renderRecords,
+      blobs,
+      ffmpeg,
+      scratchDir,
+    });
+    const queue = createJobQueue(config, { log, handlers: [renderHandler], db, hardware: options.hardware });
+    // Closing the queue closes its workers first: running jobs get the shutdown grace, then are requeued.
+    steps.push(['job queue', () => queue.close()]);
     const assets = new AssetLibrary({
       store: assetStore,
       blobs,
@@ -190,15 +201,35 @@ export async function createServices(
       freeDiskMb: async () => (await diskSpace())?.freeMb ?? null,
       minFreeDiskMb: config.server.limits.minFreeDiskMb,
       uploadBytes: config.server.limits.uploadBytes,
-      isRenderActive: async (id) => {
-        try {
-          return !isFinished((await queue.get(id)).state);
-        } catch {
-          return false; // the job is gone: nothing runs
-        }
-      },
+      isRenderActive: (id): Promise<boolean> => renders.isActive(id),
       markRenderFinished: (id) => renderRecords.markFinished(id, Date.now()),
     });
+
+    const renders = new Renders({
+      projects,
+      records: renderRecords,
+      queue,
+      blobs,
+      transaction: (fn) => projectStore.transaction(fn),
+      assertSpace: (): Promise<void> => assets.assertSpace(),
+    });
+    // A render holds its assets until its job ends, wherever the job ran.
+    const unsubscribe = queue.subscribe(
+      (e) => {
+        if (renderRecords.getAny(e.jobId)) renderRecords.markFinished(e.jobId, e.at);
+      },
+      { types: ['job.completed', 'job.failed', 'job.cancelled'] },
+    );
+    steps.push(['job events', unsubscribe]);
+
+    /** Removes working folders of attempts that no longer run (a crash leaves them behind). */
+    const cleanScratch = async (names: readonly string[]) => {
+      for (const name of names) {
+        const jobId = name.slice(0, name.indexOf('-'));
+        if (!(await renders.isActive(jobId)))
+          await rm(join(scratchDir, name), { recursive: true, force: true });
+      }
+    };
 
     const readiness = async (): Promise<ReadinessReport> => {
       const minMb = config.server.limits.minFreeDiskMb;
@@ -235,6 +266,7 @@ export async function createServices(
       projects,
       projectEvents,
       renderRecords,
+      renders,
       queue,
       dataDir,
       ffmpeg,
@@ -242,7 +274,14 @@ export async function createServices(
       readiness,
       startJobs() {
         if (!config.server.runJobs) return null;
-        worker ??= queue.startWorker();
+        if (!worker) {
+          // Listed before the worker claims anything, so only earlier runs' folders are candidates.
+          const leftovers = existsSync(scratchDir) ? readdirSync(scratchDir) : [];
+          worker = queue.startWorker();
+          cleanScratch(leftovers)
+            .then(() => renders.reconcile())
+            .catch((e: unknown) => log.error({ err: e }, 'could not tidy up after an earlier run'));
+        }
         return worker;
       },
       close,

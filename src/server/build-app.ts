@@ -22,7 +22,9 @@ import { AuthPolicy, authRequired, forbidden, hasScope } from './auth-policy.js'
 import { PROBLEM_CONTENT_TYPE, problem, toProblem } from './problem.js';
 import { RateLimiter } from './rate-limiter.js';
 import { assetRoutes } from './routes/assets.js';
+import { jobRoutes } from './routes/jobs.js';
 import { projectRoutes } from './routes/projects.js';
+import { renderRoutes } from './routes/renders.js';
 import { systemRoutes } from './routes/system.js';
 import type { App } from './types.js';
 
@@ -134,6 +136,8 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   await app.register(systemRoutes);
   await app.register(assetRoutes);
   await app.register(projectRoutes);
+  await app.register(renderRoutes);
+  await app.register(jobRoutes);
   return app;
 }
 

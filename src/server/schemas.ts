@@ -91,3 +91,83 @@ export const versionSummarySchema = z
     createdAt: z.number().int(),
   })
   .meta({ id: 'TimelineVersionSummary' });
+
+const stepSchema: z.ZodType<unknown> = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    weight: z.number(),
+    percent: z.number(),
+    state: z.enum(['pending', 'running', 'done']),
+    message: z.string().nullable(),
+    startedAt: z.number().nullable(),
+    finishedAt: z.number().nullable(),
+    steps: z.array(stepSchema),
+  }),
+);
+
+export const jobStateSchema = z.enum(['queued', 'waiting', 'active', 'completed', 'failed', 'cancelled']);
+
+export const jobErrorSchema = z
+  .object({ code: z.string(), message: z.string(), retryable: z.boolean(), details: z.unknown().optional() })
+  .nullable();
+
+export const renderSchema = z
+  .object({
+    id: z.string(),
+    projectId: z.string().nullable(),
+    projectVersion: z.number().int().nullable(),
+    format: z.string(),
+    state: jobStateSchema,
+    percent: z.number().nullable(),
+    etaMs: z.number().nullable().describe('milliseconds left at the recent rate; null while unknown'),
+    message: z.string().nullable(),
+    steps: z.array(stepSchema).describe('the step tree: prepare, audio, video, finalize, store'),
+    attempts: z.number().int(),
+    error: jobErrorSchema,
+    cancelRequested: z.boolean(),
+    createdAt: z.number().int(),
+    startedAt: z.number().nullable(),
+    finishedAt: z.number().nullable(),
+    output: z.object({ hash: z.string(), bytes: z.number().int(), url: z.string() }).nullable(),
+    result: z
+      .object({
+        outputHash: z.string(),
+        bytes: z.number().int(),
+        format: z.string(),
+        width: z.number().int(),
+        height: z.number().int(),
+        fps: z.number(),
+        frames: z.number().int(),
+        durationSec: z.number(),
+        videoEncoder: z.string().nullable(),
+        audioEncoder: z.string().nullable(),
+        timings: z.object({
+          prepare: z.number(),
+          audio: z.number(),
+          video: z.number(),
+          finalize: z.number(),
+          total: z.number(),
+        }),
+      })
+      .nullable()
+      .describe('encoders, size, frames and timings (ms) once completed'),
+  })
+  .meta({ id: 'Render' });
+
+/** A job as the generic jobs view shows it; fields beyond these pass through (see docs/jobs.md). */
+export const jobSchema = z
+  .looseObject({
+    id: z.string(),
+    type: z.string(),
+    state: jobStateSchema,
+    priority: z.enum(['urgent', 'high', 'medium', 'low']),
+    attempts: z.number().int(),
+    percent: z.number().nullable(),
+    etaMs: z.number().nullable(),
+    message: z.string().nullable(),
+    error: jobErrorSchema,
+    createdAt: z.number(),
+  })
+  .meta({ id: 'Job' });
+
+export const jobIdParam = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: 'expected a job id' });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 
 /** Kinds of record ids the server hands out, each with its prefix. */
-export const idPrefixes = { project: 'p', asset: 'a', token: 't' } as const;
+export const idPrefixes = { project: 'p', asset: 'a', token: 't', render: 'r' } as const;
 export type IdKind = keyof typeof idPrefixes;
 
 const ID_BODY = 16;
