@@ -34,8 +34,12 @@ export interface JobStore {
   /** Extends the leases; reports the ones this worker no longer holds and the ones asked to cancel. */
   heartbeat(leases: readonly Lease[], leaseMs: number): Promise<HeartbeatResult>;
   saveProgress(lease: Lease, progress: ProgressSnapshot): Promise<void>;
-  /** Records how an attempt ended. False when the lease was lost (another worker owns the job now). */
-  finish(lease: Lease, outcome: Outcome): Promise<boolean>;
+  /**
+   * Records how an attempt ended (`kept` is false when the lease was lost: another worker owns the job
+   * now). With `next`, a store may hand back the next job of the same type in the same round trip, as
+   * BullMQ does; it must respect the request's memory allowance and the cost budget.
+   */
+  finish(lease: Lease, outcome: Outcome, next?: NextRequest): Promise<FinishResult>;
   /** Periodic upkeep: expired leases, due retries, old events. */
   maintain(): Promise<void>;
   /** Hints for workers: something became runnable, or a running job was asked to cancel. */
@@ -98,6 +102,22 @@ export interface ClaimResult {
   claimed: ClaimedJob[];
   /** The next moment something not claimable now may become so (a back-off ends, the cost budget frees). */
   wakeAt: number | null;
+  /** Some runnable job waits for memory or the cost budget: jobs should be started in priority order. */
+  contended: boolean;
+}
+
+/** Asks `finish` for the next job of the same type, into the slot the finished one frees. */
+export interface NextRequest {
+  workerId: string;
+  leaseMs: number;
+  /** Memory the next job may need (Infinity: any). */
+  memoryAllowanceMb: number;
+  costBudgetPerHour: number | null;
+}
+
+export interface FinishResult {
+  kept: boolean;
+  next: ClaimedJob | null;
 }
 
 export interface HeartbeatResult {

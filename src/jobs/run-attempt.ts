@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { parsePayload, type ResolvedHandler } from './handlers.js';
 import { cancelledError, interruptedError, leaseLostError, timeoutError, toJobError } from './job-errors.js';
 import type { JobError } from './job-queue.js';
-import type { ClaimedJob, JobStore, Outcome } from './job-store.js';
+import type { ClaimedJob, JobStore, NextRequest, Outcome } from './job-store.js';
 import { ProgressTracker } from './progress.js';
 
 export type AbortKind = 'cancel' | 'timeout' | 'lease-lost' | 'shutdown';
@@ -54,12 +54,17 @@ export interface AttemptDeps {
   progressIntervalMs: number;
   /** How long a handler may take to stop after its signal fired before the attempt is written off. */
   cancelGraceMs: number;
+  /** Whether to ask the store for the next job of the same type along with the outcome. */
+  nextRequest: (run: RunningAttempt) => NextRequest | null;
 }
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown } | { ok: 'abandoned' };
 
-/** Runs the handler for one claimed job and records the outcome. Never throws. */
-export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promise<void> {
+/**
+ * Runs the handler for one claimed job and records the outcome. Never throws. Returns the next job the
+ * store handed over with the outcome, if any (it takes the slot this one frees).
+ */
+export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promise<ClaimedJob | null> {
   const { store, handler, clock, log } = deps;
   const { lease } = run.job;
   const jobLog = log.child({ jobId: lease.jobId, type: lease.type, attempt: lease.attempt });
@@ -101,15 +106,17 @@ export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promis
   await progress.stop();
   if (run.abortKind === 'lease-lost') {
     jobLog.warn('lease lost; another worker owns the job now');
-    return;
+    return null;
   }
   const outcome = outcomeOf(settled, run, deps, progress.tracker);
   try {
-    const kept = await store.finish(lease, outcome);
+    const { kept, next } = await store.finish(lease, outcome, deps.nextRequest(run) ?? undefined);
     if (!kept) jobLog.warn('lease lost before the outcome was recorded; it was discarded');
+    return next;
   } catch (e) {
     // The lease will expire and the job run again; nothing is lost.
     jobLog.error({ err: e }, 'could not record the outcome of an attempt');
+    return null;
   }
 }
 

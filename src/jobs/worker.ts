@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { basicHardwareProfile, type HardwareProfile, resolveConcurrency } from './concurrency.js';
 import type { HandlerRegistry } from './handlers.js';
-import type { ClaimedJob, JobStore, Lease, StoreSignal } from './job-store.js';
+import type { ClaimedJob, JobStore, Lease, NextRequest, StoreSignal } from './job-store.js';
 import { RunningAttempt, runAttempt } from './run-attempt.js';
 
 export interface JobWorkerOptions {
@@ -71,6 +71,9 @@ export class JobWorker {
   private readonly timers: TimerHandle[] = [];
   private readonly unsubscribe: () => void;
   private stopped = false;
+  private interrupting = false;
+  /** The last claim saw jobs waiting on a budget: start everything through the scheduler, in priority order. */
+  private contended = false;
   private woken = false;
   private wakeUp: (() => void) | null = null;
   private readonly loopDone: Promise<void>;
@@ -136,8 +139,11 @@ export class JobWorker {
         new Promise<void>((resolve) => this.clock.setTimeout(resolve, grace)),
       ]);
     }
-    for (const r of this.running.values()) r.abort('shutdown');
-    await Promise.all([...this.running.values()].map((r) => r.done));
+    this.interrupting = true;
+    while (this.running.size > 0) {
+      for (const r of this.running.values()) r.abort('shutdown');
+      await Promise.all([...this.running.values()].map((r) => r.done));
+    }
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.unsubscribe();
     if (this.keepAlive) clearInterval(this.keepAlive);
@@ -202,6 +208,7 @@ export class JobWorker {
             leaseMs: this.leaseMs,
           });
           failures = 0;
+          this.contended = result.contended;
           for (const job of result.claimed) this.start(job);
           wakeAt = result.wakeAt;
           if (result.claimed.length > 0) continue;
@@ -238,6 +245,7 @@ export class JobWorker {
     const handler = this.options.handlers.get(job.lease.type);
     const run = new RunningAttempt(job, this.id);
     this.running.set(run.jobId, run);
+    if (this.interrupting) run.abort('shutdown');
     if (!handler) {
       // Claimed only for registered types; a missing handler means the registry changed underneath.
       this.log.error({ type: job.lease.type }, 'claimed a job without a handler');
@@ -252,12 +260,27 @@ export class JobWorker {
             log: this.log,
             progressIntervalMs: this.options.progressIntervalMs ?? 500,
             cancelGraceMs: this.options.cancelGraceMs ?? 10_000,
+            nextRequest: (r) => this.nextRequest(r),
           })
-        : Promise.resolve()
-    ).finally(() => {
+        : Promise.resolve(null)
+    ).then((next) => {
       this.running.delete(run.jobId);
+      if (next) this.start(next);
       this.wake();
     });
+  }
+
+  /** The slot a finishing job frees may go straight to the next job of its type, unless budgets are tight. */
+  private nextRequest(run: RunningAttempt): NextRequest | null {
+    if (this.stopped || this.contended) return null;
+    const budget = this.options.memoryBudgetMb ?? Number.POSITIVE_INFINITY;
+    const othersMb = this.memoryUsed() - run.job.memoryMb;
+    return {
+      workerId: this.id,
+      leaseMs: this.leaseMs,
+      memoryAllowanceMb: othersMb <= 0 ? Number.POSITIVE_INFINITY : Math.max(0, budget - othersMb),
+      costBudgetPerHour: this.options.costBudgetPerHour ?? null,
+    };
   }
 
   private async heartbeat(): Promise<void> {

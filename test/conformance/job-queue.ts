@@ -480,9 +480,12 @@ export function runJobQueueSuite(name: string, makeBackend: MakeBackend): void {
       expect(kit.runs.get('orphan')).toBe(1);
       // The dead worker's late report is refused.
       const late = claim.claimed[0]!;
-      expect(
-        await queue.store.finish(late.lease, { kind: 'completed', resultJson: '"late"', progress: null }),
-      ).toBe(false);
+      const refused = await queue.store.finish(late.lease, {
+        kind: 'completed',
+        resultJson: '"late"',
+        progress: null,
+      });
+      expect(refused).toEqual({ kept: false, next: null });
       expect((await queue.get(job.id)).result).toEqual({ doubled: 2 });
     });
 

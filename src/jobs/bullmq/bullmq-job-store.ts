@@ -1,4 +1,5 @@
-import { type Job, Queue, Worker } from 'bullmq';
+import { createHash } from 'node:crypto';
+import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -18,11 +19,13 @@ import type {
   ClaimedJob,
   ClaimRequest,
   ClaimResult,
+  FinishResult,
   HeartbeatResult,
   JobStore,
   Lease,
   ListQuery,
   NewJob,
+  NextRequest,
   Outcome,
   StoreSignal,
 } from '../job-store.js';
@@ -30,7 +33,13 @@ import type { ProgressSnapshot } from '../progress.js';
 import { retryReason, toDetail, toSummary } from '../records.js';
 import { type Candidate, COST_WINDOW_MS, describeHold, schedule } from '../scheduler.js';
 import { type ScriptName, scripts } from './lua.js';
-import { attemptFromJson, dependenciesFromHash, fromHash, normalizeEvent } from './redis-records.js';
+import {
+  attemptFromJson,
+  dependenciesFromHash,
+  fromHash,
+  normalizeEvent,
+  runningAttempt,
+} from './redis-records.js';
 
 export interface BullmqJobStoreOptions {
   url: string;
@@ -66,7 +75,11 @@ const PEEK_LIMIT = 64;
 export class BullmqJobStore implements JobStore {
   readonly kind = 'redis' as const;
   private readonly ns: string;
+  /** Our commands: auto-pipelined, scripts called by SHA. */
   private readonly client: Redis;
+  /** BullMQ's commands: not auto-pipelined, since ioredis sends a script's full text inside a pipeline. */
+  private readonly bullClient: Redis;
+  private readonly shas = new Map<ScriptName, string>();
   private subscriber: Redis | null = null;
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Map<string, Worker>();
@@ -76,6 +89,7 @@ export class BullmqJobStore implements JobStore {
   private readonly leaseMs: number;
   private readonly ready: Promise<void>;
   private tokenCounter = 0;
+  private readonly readyTypes = new Set<string>();
   private lastSweep = 0;
   private closing: Promise<void> | null = null;
 
@@ -83,14 +97,18 @@ export class BullmqJobStore implements JobStore {
     this.ns = `${options.prefix}:jobs`;
     this.clock = options.clock ?? systemClock;
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.client = new Redis(options.url, {
+    const common = {
       maxRetriesPerRequest: null,
-      enableAutoPipelining: true,
-      retryStrategy: (times) => Math.min(times * 200, 2_000),
-    });
-    this.client.on('error', (e) => options.log.debug({ err: e }, 'redis connection error'));
-    for (const [name, lua] of Object.entries(scripts))
-      this.client.defineCommand(name, { numberOfKeys: 0, lua });
+      retryStrategy: (times: number) => Math.min(times * 200, 2_000),
+    };
+    this.client = new Redis(options.url, { ...common, enableAutoPipelining: true });
+    this.bullClient = new Redis(options.url, common);
+    for (const c of [this.client, this.bullClient]) {
+      c.on('error', (e) => options.log.debug({ err: e }, 'redis connection error'));
+    }
+    for (const [name, lua] of Object.entries(scripts) as Array<[ScriptName, string]>) {
+      this.shas.set(name, createHash('sha1').update(lua).digest('hex'));
+    }
     this.ready = this.connect();
     this.ready.catch(() => undefined);
   }
@@ -100,7 +118,7 @@ export class BullmqJobStore implements JobStore {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
-        this.client.ping(),
+        Promise.all([this.loadScripts(), this.bullClient.ping()]),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
         }),
@@ -112,19 +130,28 @@ export class BullmqJobStore implements JobStore {
     }
   }
 
+  private async loadScripts(): Promise<void> {
+    await Promise.all(Object.values(scripts).map((lua) => this.client.script('LOAD', lua)));
+  }
+
   private async run(name: ScriptName, ...args: Array<string | number>): Promise<unknown> {
     await this.ready;
-    const fn = (this.client as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>)[
-      name
-    ];
-    return fn!.call(this.client, this.ns, this.clock.now(), ...args);
+    const sha = this.shas.get(name) as string;
+    try {
+      return await this.client.evalsha(sha, 0, this.ns, this.clock.now(), ...args);
+    } catch (e) {
+      // A restarted or flushed Redis forgets scripts: load them again and repeat once.
+      if (!(e instanceof Error) || !e.message.includes('NOSCRIPT')) throw e;
+      await this.loadScripts();
+      return this.client.evalsha(sha, 0, this.ns, this.clock.now(), ...args);
+    }
   }
 
   private queue(type: string): Queue {
     let q = this.queues.get(type);
     if (!q) {
       q = new Queue(`q-${type}`, {
-        connection: this.client,
+        connection: this.bullClient,
         prefix: this.ns,
         streams: { events: { maxLen: 100 } },
       });
@@ -138,7 +165,7 @@ export class BullmqJobStore implements JobStore {
     let w = this.workers.get(type);
     if (!w) {
       w = new Worker(`q-${type}`, null, {
-        connection: this.client,
+        connection: this.bullClient,
         prefix: this.ns,
         lockDuration: this.leaseMs,
         stalledInterval: this.options.stalledIntervalMs ?? Math.max(100, Math.floor(this.leaseMs / 2)),
@@ -174,10 +201,29 @@ export class BullmqJobStore implements JobStore {
     }
     await Promise.all(
       [...byType].map(async ([type, jobs]) => {
-        await this.queue(type).addBulk(jobs);
-        await this.client.publish(`${this.ns}:signals`, JSON.stringify({ kind: 'ready', type }));
+        // One add per job rather than addBulk: BullMQ's bulk add runs its scripts inside MULTI, where
+        // ioredis sends every script's full text instead of its SHA (slow on both ends).
+        const queue = this.queue(type);
+        await Promise.all(jobs.map((j) => queue.add(j.name, j.data, j.opts)));
+        this.announceReady(type);
       }),
     );
+  }
+
+  /** Tells workers everywhere that a type has work, once per tick however many jobs were added. */
+  private announceReady(type: string): void {
+    if (this.readyTypes.size === 0) {
+      setImmediate(() => {
+        const types = [...this.readyTypes];
+        this.readyTypes.clear();
+        for (const t of types) {
+          this.client
+            .publish(`${this.ns}:signals`, JSON.stringify({ kind: 'ready', type: t }))
+            .catch((e: unknown) => this.options.log.debug({ err: e }, 'could not announce ready jobs'));
+        }
+      });
+    }
+    this.readyTypes.add(type);
   }
 
   private async hashes(ids: readonly string[]): Promise<Array<Record<string, string>>> {
@@ -210,14 +256,30 @@ export class BullmqJobStore implements JobStore {
       job.memoryMb,
       job.cost,
     )) as Reply;
-    if (reply[0] === 'exists') {
-      if (reply[1] !== job.type)
-        throw stateConflict(job.id, `already exists with type "${reply[1]}", not "${job.type}"`);
-      return this.summary(job.id);
-    }
     if (reply[0] === 'missing') throw dependencyUnknown(reply.slice(1).map(String));
-    await this.dispatch(reply, 1);
-    return this.summary(job.id);
+    const n = Number(reply[1]);
+    const fields = reply.slice(2 + n).map(String);
+    // A new record: what we sent plus the generated fields; an existing one: its whole hash.
+    const h: Record<string, string> =
+      reply[0] === 'exists'
+        ? {}
+        : {
+            id: job.id,
+            type: job.type,
+            priority: String(job.priority),
+            payload: job.payloadJson,
+            deps: JSON.stringify(job.dependencies),
+            max_attempts: String(job.maxAttempts),
+            timeout_ms: String(job.timeoutMs),
+            memory_mb: String(job.memoryMb),
+            cost: String(job.cost),
+          };
+    for (let i = 0; i + 1 < fields.length; i += 2) h[fields[i] as string] = fields[i + 1] as string;
+    if (reply[0] === 'exists' && h.type !== job.type) {
+      throw stateConflict(job.id, `already exists with type "${h.type}", not "${job.type}"`);
+    }
+    await this.dispatch(reply.slice(2, 2 + n));
+    return toSummary(fromHash(h), dependenciesFromHash(h));
   }
 
   async get(id: string): Promise<JobDetail | undefined> {
@@ -227,7 +289,10 @@ export class BullmqJobStore implements JobStore {
       this.client.lrange(`${this.ns}:attempts:${id}`, 0, -1),
     ]);
     if (!h.id) return undefined;
-    return toDetail(fromHash(h), dependenciesFromHash(h), attempts.map(attemptFromJson), this.clock.now());
+    const history = attempts.map(attemptFromJson);
+    // The running attempt is kept in the record until it ends.
+    if (h.state === 'active') history.push(runningAttempt(h));
+    return toDetail(fromHash(h), dependenciesFromHash(h), history, this.clock.now());
   }
 
   async list(q: ListQuery): Promise<JobPage> {
@@ -375,21 +440,17 @@ export class BullmqJobStore implements JobStore {
     }
     if (notes.length > 0) await this.run('rfNote', ...notes);
 
-    const byType = new Map<string, Array<(typeof candidates)[number]>>();
-    for (const c of decision.start as Array<(typeof candidates)[number]>) {
-      byType.set(c.type, [...(byType.get(c.type) ?? []), c]);
-    }
-    const claimed: ClaimedJob[] = [];
-    await Promise.all(
-      [...byType].map(async ([type, picks]) => {
-        for (const pick of picks) {
-          const job = await this.take(type, pick, req);
-          if (job) claimed.push(job);
-        }
-      }),
+    // BullMQ hands each concurrent fetch a different job, so the picks are taken in parallel.
+    const taken = await Promise.all(
+      (decision.start as Array<(typeof candidates)[number]>).map((pick) => this.take(pick.type, pick, req)),
     );
+    const claimed = taken.filter((j): j is ClaimedJob => j !== null);
     const wakes = [peek.nextDelayed, decision.wakeAt].filter((x): x is number => typeof x === 'number');
-    return { claimed, wakeAt: wakes.length > 0 ? Math.min(...wakes) : null };
+    return {
+      claimed,
+      wakeAt: wakes.length > 0 ? Math.min(...wakes) : null,
+      contended: decision.held.length > 0,
+    };
   }
 
   /** Locks the next BullMQ job of a type and turns it into an attempt; drops stale ones on the way. */
@@ -403,39 +464,79 @@ export class BullmqJobStore implements JobStore {
       const token = `${req.workerId}:${++this.tokenCounter}`;
       const job = (await worker.getNextJob(token, { block: false })) as Job | undefined;
       if (!job?.id) return null;
-      const id = job.id.slice(0, job.id.lastIndexOf('.'));
-      const allowance = job.id === pick.bullId ? '' : pick.memoryMb;
-      const reply = (await this.run(
-        'rfStart',
-        id,
-        job.id,
-        req.workerId,
-        token,
-        this.leaseMs,
-        req.costBudgetPerHour ?? '',
-        allowance,
-        COST_WINDOW_MS,
-      )) as Reply;
-      if (reply[0] === 'ok') {
-        return {
-          lease: { jobId: id, type, attempt: Number(reply[1]), token, workerId: req.workerId, handle: job },
-          payloadJson: String(reply[2]),
-          maxAttempts: Number(reply[3]),
-          timeoutMs: Number(reply[4]),
-          memoryMb: Number(reply[5]),
-          cost: Number(reply[6]),
-        };
-      }
-      await job.moveToCompleted(null, token, false).catch(() => undefined);
-      if (reply[0] === 'drop') {
-        await this.dispatch(reply, 1);
-        continue;
-      }
-      // The budgets moved since the scheduler looked: back to BullMQ under a new dispatch number.
-      const again = (await this.run('rfRedispatch', id)) as Reply;
-      await this.dispatch(again);
-      return null;
+      // Another worker may have taken the job the scheduler chose; then this one must fit its share.
+      const allowance = job.id === pick.bullId ? Number.POSITIVE_INFINITY : pick.memoryMb;
+      const taken = await this.adopt(type, job, token, req.workerId, allowance, req.costBudgetPerHour);
+      if (taken !== 'drop') return taken;
     }
+    return null;
+  }
+
+  private startArgs(
+    job: Job,
+    token: string,
+    workerId: string,
+    memoryAllowanceMb: number,
+    costBudgetPerHour: number | null,
+  ): Array<string | number> {
+    const bullId = job.id as string;
+    return [
+      bullId.slice(0, bullId.lastIndexOf('.')),
+      bullId,
+      workerId,
+      token,
+      this.leaseMs,
+      costBudgetPerHour ?? '',
+      Number.isFinite(memoryAllowanceMb) ? memoryAllowanceMb : '',
+      COST_WINDOW_MS,
+    ];
+  }
+
+  /**
+   * Turns a job BullMQ just locked for us into an attempt. 'drop' when it was stale (finished, cancelled,
+   * superseded); null when the budgets no longer allow it (it goes back to BullMQ).
+   */
+  private async adopt(
+    type: string,
+    job: Job,
+    token: string,
+    workerId: string,
+    memoryAllowanceMb: number,
+    costBudgetPerHour: number | null,
+  ): Promise<ClaimedJob | null | 'drop'> {
+    const args = this.startArgs(job, token, workerId, memoryAllowanceMb, costBudgetPerHour);
+    const reply = (await this.run('rfStart', ...args)) as Reply;
+    return this.started(type, job, token, workerId, reply);
+  }
+
+  /** Acts on the reply of a start: the attempt, or the BullMQ job dropped or handed back. */
+  private async started(
+    type: string,
+    job: Job,
+    token: string,
+    workerId: string,
+    reply: Reply,
+  ): Promise<ClaimedJob | null | 'drop'> {
+    const bullId = job.id as string;
+    const id = bullId.slice(0, bullId.lastIndexOf('.'));
+    if (reply[0] === 'ok') {
+      return {
+        lease: { jobId: id, type, attempt: Number(reply[1]), token, workerId, handle: job },
+        payloadJson: String(reply[2]),
+        maxAttempts: Number(reply[3]),
+        timeoutMs: Number(reply[4]),
+        memoryMb: Number(reply[5]),
+        cost: Number(reply[6]),
+      };
+    }
+    await job.moveToCompleted(null, token, false).catch(() => undefined);
+    if (reply[0] === 'drop') {
+      await this.dispatch(reply, 1);
+      return 'drop';
+    }
+    // The budgets moved since the scheduler looked: back to BullMQ under a new dispatch number.
+    const again = (await this.run('rfRedispatch', id)) as Reply;
+    await this.dispatch(again);
     return null;
   }
 
@@ -474,10 +575,10 @@ export class BullmqJobStore implements JobStore {
     );
   }
 
-  async finish(lease: Lease, outcome: Outcome): Promise<boolean> {
+  async finish(lease: Lease, outcome: Outcome, next?: NextRequest): Promise<FinishResult> {
     let args: Array<string | number>;
     if (outcome.kind === 'completed') {
-      args = ['completed', outcome.resultJson, outcome.progress ? JSON.stringify(outcome.progress) : ''];
+      args = ['completed', outcome.resultJson, outcome.progress ? JSON.stringify(outcome.progress) : '', ''];
     } else if (outcome.kind === 'failed') {
       const reason =
         outcome.retryAt === null ? '' : retryReason(lease.attempt, outcome.retryAt, outcome.error);
@@ -487,14 +588,33 @@ export class BullmqJobStore implements JobStore {
     } else {
       args = ['cancelled', '', '', ''];
     }
-    const reply = (await this.run('rfFinish', lease.jobId, lease.token, ...args)) as Reply;
-    if (reply[0] === 'lost') return false;
     const job = lease.handle as Job | undefined;
-    await Promise.all([
-      job?.moveToCompleted(null, lease.token, false).catch(() => undefined),
-      this.dispatch(reply, 1),
-    ]);
-    return true;
+    if (next === undefined || job === undefined) {
+      const reply = (await this.run('rfFinish', lease.jobId, lease.token, ...args)) as Reply;
+      if (reply[0] === 'lost') return { kept: false, next: null };
+      await Promise.all([
+        job?.moveToCompleted(null, lease.token, false).catch(() => undefined),
+        this.dispatch(reply, 1),
+      ]);
+      return { kept: true, next: null };
+    }
+    // Release the BullMQ job first, which locks the next one of the type under the same token, then record
+    // both in one script. Should this process die in between, the sweep finds the active record without a
+    // BullMQ job once its lease has expired, and runs the job again.
+    const raw = await job.moveToCompleted(null, lease.token, true).catch(() => undefined);
+    const nextJob =
+      Array.isArray(raw) && raw[0] ? Job.fromJSON(this.worker(lease.type), raw[0], raw[1] as string) : null;
+    if (nextJob) nextJob.token = lease.token;
+    const startArgs = nextJob
+      ? this.startArgs(nextJob, lease.token, next.workerId, next.memoryAllowanceMb, next.costBudgetPerHour)
+      : ['', '', '', '', '', '', '', ''];
+    const reply = (await this.run('rfFinishStart', lease.jobId, lease.token, ...args, ...startArgs)) as Reply;
+    const n = Number(reply[1]);
+    await this.dispatch(reply, 2 + n);
+    let taken: ClaimedJob | null | 'drop' = null;
+    if (nextJob)
+      taken = await this.started(lease.type, nextJob, lease.token, next.workerId, reply.slice(2, 2 + n));
+    return { kept: reply[0] !== 'lost', next: taken === 'drop' ? null : taken };
   }
 
   async maintain(): Promise<void> {
@@ -519,6 +639,7 @@ export class BullmqJobStore implements JobStore {
         ...[...this.queues.values()].map((q) => () => q.close()),
         async () => this.subscriber?.quit(),
         async () => this.client.quit(),
+        async () => this.bullClient.quit(),
       ];
       for (const step of steps) {
         try {

@@ -18,16 +18,17 @@ local function num(v) return tonumber(v) or 0 end
 local function str(v) if v then return v end return '' end
 local function publish(ev) redis.call('PUBLISH', N .. ':events', cjson.encode(ev)) end
 local function publishRaw(json) redis.call('PUBLISH', N .. ':events', json) end
-local function moveState(id, from, to)
-  local seq = redis.call('HGET', jk(id), 'seq')
+local function moveState(id, from, to, seq)
+  seq = seq or redis.call('HGET', jk(id), 'seq')
   if from and from ~= '' then redis.call('ZREM', N .. ':state:' .. from, id) end
   redis.call('ZADD', N .. ':state:' .. to, seq, id)
   redis.call('HSET', jk(id), 'state', to)
 end
+local statsKey = N .. ':stats:' .. math.floor(now / 60000)
 local function stat(field, n)
-  local key = N .. ':stats:' .. math.floor(now / 60000)
-  redis.call('HINCRBY', key, field, math.floor(n))
-  redis.call('EXPIRE', key, 172800)
+  n = math.floor(n)
+  -- A bucket gets its expiry when its first counter is created.
+  if redis.call('HINCRBY', statsKey, field, n) == n then redis.call('EXPIRE', statsKey, 172800) end
 end
 local function isSettled(state, optional)
   return state == 'completed' or (optional and (state == 'failed' or state == 'cancelled'))
@@ -141,14 +142,14 @@ local function finishCancelled(id, reason)
   onFinished(id, 'cancelled', err.message)
 end
 local function closeAttempt(id, outcome, errJson)
-  local lk = N .. ':attempts:' .. id
-  local last = redis.call('LINDEX', lk, -1)
-  if not last then return end
-  local a = cjson.decode(last)
-  a.finishedAt = now
-  a.outcome = outcome
-  if errJson and errJson ~= '' then a.error = cjson.decode(errJson) else a.error = cjson.null end
-  redis.call('LSET', lk, -1, cjson.encode(a))
+  -- The running attempt lives in the record; a finished one is appended to the history list.
+  local f = redis.call('HMGET', jk(id), 'attempts', 'lease_owner', 'started_at', 'attempt_waited')
+  if num(f[1]) == 0 then return end
+  local err = 'null'
+  if errJson and errJson ~= '' then err = errJson end
+  redis.call('RPUSH', N .. ':attempts:' .. id, '{"attempt":' .. num(f[1]) .. ',"workerId":' .. cjson.encode(str(f[2])) ..
+    ',"startedAt":' .. num(f[3]) .. ',"finishedAt":' .. now .. ',"waitedMs":' .. num(f[4]) .. ',"outcome":"' ..
+    outcome .. '","error":' .. err .. '}')
 end
 local function failFinal(id, errJson)
   local k = jk(id)
@@ -185,13 +186,112 @@ local function ledgerSpent(since)
   end
   return spent
 end
+local function startJob(id, bullId, workerId, token, leaseMs, costBudget, allowance, window)
+  local k = jk(id)
+  local f = redis.call('HMGET', k, 'state', 'dispatch', 'attempts', 'max_attempts', 'cancel_requested',
+    'lease_owner', 'memory_mb', 'cost', 'queued_at', 'type', 'cancel_reason', 'seq', 'payload', 'timeout_ms')
+  local state = f[1]
+  if not state then return {'drop'} end
+  if bullId ~= id .. '.' .. str(f[2]) then return {'drop'} end
+  local attempts = num(f[3])
+  if state == 'active' then
+    local owner = str(f[6])
+    if owner == '' then owner = '(unknown)' end
+    local err = {code = 'JOB_LEASE_EXPIRED', retryable = true,
+      message = 'worker ' .. owner .. ' stopped renewing its lease during attempt ' .. attempts .. ' (did it crash?)'}
+    closeAttempt(id, 'lease-expired', cjson.encode(err))
+    if f[5] == '1' then
+      local reason = str(f[11])
+      if reason == '' then reason = 'requested' end
+      finishCancelled(id, reason)
+      return {'drop'}
+    end
+    if attempts >= num(f[4]) then
+      err.retryable = false
+      failFinal(id, cjson.encode(err))
+      return {'drop'}
+    end
+    moveState(id, 'active', 'queued', f[12])
+    clearLease(k)
+    redis.call('HSET', k, 'error', cjson.encode(err), 'queued_at', now)
+    publish({type = 'job.retrying', jobId = id, jobType = f[10], at = now, attempt = attempts, runAt = now, error = err})
+    state = 'queued'
+    f[9] = now
+  elseif state ~= 'queued' then
+    return {'drop'}
+  end
+  local mem = num(f[7])
+  if allowance ~= '' and mem > tonumber(allowance) then return {'hold-memory'} end
+  local cost = num(f[8])
+  if cost > 0 and costBudget ~= '' then
+    local spent = ledgerSpent(now - tonumber(window))
+    if spent > 0 and spent + cost > tonumber(costBudget) then return {'hold-cost'} end
+  end
+  attempts = attempts + 1
+  local waited = math.max(0, now - num(f[9]))
+  redis.call('ZREM', N .. ':state:' .. state, id)
+  redis.call('ZADD', N .. ':state:active', f[12], id)
+  redis.call('HSET', k, 'state', 'active', 'attempts', attempts, 'lease_owner', workerId, 'lease_token', token,
+    'lease_expires_at', now + tonumber(leaseMs), 'started_at', now, 'attempt_waited', waited, 'wait_reason', '',
+    'run_at', 0)
+  if cost > 0 then
+    local m = id .. ':' .. attempts
+    redis.call('ZADD', N .. ':cost', now, m)
+    redis.call('HSET', N .. ':costamt', m, cost)
+  end
+  stat('wait_sum', waited)
+  stat('wait_n', 1)
+  publish({type = 'job.started', jobId = id, jobType = f[10], at = now, attempt = attempts, workerId = workerId})
+  return {'ok', attempts, f[13], f[4], f[14], tostring(mem), tostring(cost)}
+end
+local function finishJob(id, token, kind0, a6, a7, a8)
+  local k = jk(id)
+  local f = redis.call('HMGET', k, 'state', 'lease_token', 'cancel_requested', 'cancel_reason', 'started_at', 'type',
+    'attempts', 'seq', 'lease_owner', 'attempt_waited')
+  if f[1] ~= 'active' or f[2] ~= token then return {'lost'} end
+  local kind = kind0
+  if kind == 'cancelled' or (f[3] == '1' and kind ~= 'completed') then
+    closeAttempt(id, 'cancelled', '')
+    local reason = str(f[4])
+    if reason == '' then reason = 'requested' end
+    finishCancelled(id, reason)
+  elseif kind == 'completed' then
+    redis.call('RPUSH', N .. ':attempts:' .. id, '{"attempt":' .. num(f[7]) .. ',"workerId":' .. cjson.encode(str(f[9])) ..
+      ',"startedAt":' .. num(f[5]) .. ',"finishedAt":' .. now .. ',"waitedMs":' .. num(f[10]) ..
+      ',"outcome":"completed","error":null}')
+    redis.call('ZREM', N .. ':state:active', id)
+    redis.call('ZADD', N .. ':state:completed', f[8], id)
+    if a7 ~= '' then redis.call('HSET', k, 'progress', a7) end
+    redis.call('HSET', k, 'state', 'completed', 'result', a6, 'error', '', 'finished_at', now, 'lease_owner', '',
+      'lease_token', '', 'lease_expires_at', '')
+    stat('completed', 1)
+    stat('run_sum', now - num(f[5]))
+    stat('run_n', 1)
+    publish({type = 'job.completed', jobId = id, jobType = f[6], at = now, attempt = num(f[7])})
+    onFinished(id, 'completed', '')
+  elseif kind == 'interrupted' then
+    closeAttempt(id, 'interrupted', a6)
+    requeue(id, now, a6, '')
+  elseif a7 ~= '' then
+    closeAttempt(id, 'failed', a6)
+    requeue(id, tonumber(a7), a6, a8)
+  else
+    closeAttempt(id, 'failed', a6)
+    failFinal(id, a6)
+  end
+  return {'ok'}
+end
 `;
 
-/** ARGV: N, now, id, type, priority, payload, depsJson, maxAttempts, timeoutMs, memoryMb, cost */
+/**
+ * ARGV: N, now, id, type, priority, payload, depsJson, maxAttempts, timeoutMs, memoryMb, cost.
+ * Returns {'ok', n, n dispatch values…, the new record's generated fields as pairs…}, {'exists', 0, the
+ * existing record's hash as pairs…} or {'missing', ids…}.
+ */
 const ENQUEUE = `
 local id = ARGV[3]
 local k = jk(id)
-if redis.call('EXISTS', k) == 1 then return {'exists', redis.call('HGET', k, 'type')} end
+if redis.call('EXISTS', k) == 1 then return {'exists', 0, unpack(redis.call('HGETALL', k))} end
 local deps = cjson.decode(ARGV[7])
 local missing = {}
 for _, d in ipairs(deps) do
@@ -199,17 +299,33 @@ for _, d in ipairs(deps) do
 end
 if #missing > 0 then return {'missing', unpack(missing)} end
 local seq = redis.call('INCR', N .. ':seq')
-redis.call('HSET', k, 'id', id, 'seq', seq, 'type', ARGV[4], 'state', 'waiting', 'priority', ARGV[5],
+local pending, fatal = {}, nil
+if #deps > 0 then
+  for _, d in ipairs(deps) do
+    local st = redis.call('HGET', jk(d.id), 'state')
+    if not isSettled(st, d.optional == true) then table.insert(pending, d.id) end
+    if fatal == nil and isFatal(st, d.optional == true) then fatal = d.id end
+  end
+end
+local runnable = #pending == 0
+local readySeq, dispatch, state, queuedAt = 0, 0, 'waiting', ''
+if runnable then readySeq, dispatch, state, queuedAt = redis.call('INCR', N .. ':readyseq'), 1, 'queued', now end
+redis.call('HSET', k, 'id', id, 'seq', seq, 'type', ARGV[4], 'state', state, 'priority', ARGV[5],
   'payload', ARGV[6], 'deps', ARGV[7], 'attempts', 0, 'max_attempts', ARGV[8], 'attempts_per_run', ARGV[8],
   'timeout_ms', ARGV[9], 'memory_mb', ARGV[10], 'cost', ARGV[11], 'cancel_requested', 0, 'created_at', now,
-  'run_at', 0, 'ready_seq', 0, 'dispatch', 0)
+  'run_at', 0, 'ready_seq', readySeq, 'dispatch', dispatch, 'queued_at', queuedAt)
 redis.call('ZADD', N .. ':all', seq, id)
 redis.call('ZADD', N .. ':type:' .. ARGV[4], seq, id)
-redis.call('ZADD', N .. ':state:waiting', seq, id)
+redis.call('ZADD', N .. ':state:' .. state, seq, id)
 for _, d in ipairs(deps) do redis.call('SADD', N .. ':dependents:' .. d.id, id) end
-local pending, fatal = pendingDeps(id)
-if #pending == 0 then
-  markQueued(id, true)
+if runnable then
+  local d = dispatch
+  publishRaw('{"type":"job.queued","jobId":' .. cjson.encode(id) .. ',"jobType":' .. cjson.encode(ARGV[4]) ..
+    ',"at":' .. now .. ',"state":"queued","priority":"' .. PRI[num(ARGV[5]) + 1] .. '","waitingFor":[]}')
+  table.insert(out, id)
+  table.insert(out, ARGV[4])
+  table.insert(out, ARGV[5])
+  table.insert(out, d)
 else
   redis.call('HSET', k, 'pending_deps', #pending, 'wait_reason', waitingReason(pending))
   local waitingFor = cjson.encode(pending)
@@ -220,7 +336,16 @@ else
     onFinished(fatal, fs[1], errMessage(fs[2]))
   end
 end
-return {'ok', unpack(out)}
+-- The runnable jobs to add to BullMQ, then what the caller cannot know of the new record (its state may
+-- have changed again if a dependency had failed).
+local reply = {'ok', #out}
+for _, v in ipairs(out) do table.insert(reply, v) end
+local g = redis.call('HMGET', k, 'state', 'seq', 'created_at', 'queued_at', 'wait_reason', 'error', 'finished_at')
+for i, field in ipairs({'state', 'seq', 'created_at', 'queued_at', 'wait_reason', 'error', 'finished_at'}) do
+  table.insert(reply, field)
+  table.insert(reply, str(g[i]))
+end
+return reply
 `;
 
 /**
@@ -279,64 +404,9 @@ return 1
  * ARGV: N, now, id, bullId, workerId, token, leaseMs, costBudget|'', memoryAllowance|'', costWindowMs
  */
 const START = `
-local id = ARGV[3]
-local k = jk(id)
-if redis.call('EXISTS', k) == 0 then return {'drop'} end
-local f = redis.call('HMGET', k, 'state', 'dispatch', 'attempts', 'max_attempts', 'cancel_requested',
-  'lease_owner', 'memory_mb', 'cost', 'queued_at', 'type', 'cancel_reason')
-local state = f[1]
-if ARGV[4] ~= id .. '.' .. str(f[2]) then return {'drop'} end
-local attempts = num(f[3])
-if state == 'active' then
-  local owner = str(f[6])
-  if owner == '' then owner = '(unknown)' end
-  local err = {code = 'JOB_LEASE_EXPIRED', retryable = true,
-    message = 'worker ' .. owner .. ' stopped renewing its lease during attempt ' .. attempts .. ' (did it crash?)'}
-  closeAttempt(id, 'lease-expired', cjson.encode(err))
-  if f[5] == '1' then
-    local reason = str(f[11])
-    if reason == '' then reason = 'requested' end
-    finishCancelled(id, reason)
-    return {'drop', unpack(out)}
-  end
-  if attempts >= num(f[4]) then
-    err.retryable = false
-    failFinal(id, cjson.encode(err))
-    return {'drop', unpack(out)}
-  end
-  moveState(id, 'active', 'queued')
-  clearLease(k)
-  redis.call('HSET', k, 'error', cjson.encode(err), 'queued_at', now)
-  publish({type = 'job.retrying', jobId = id, jobType = f[10], at = now, attempt = attempts, runAt = now, error = err})
-  state = 'queued'
-  f[9] = now
-elseif state ~= 'queued' then
-  return {'drop'}
-end
-local mem = num(f[7])
-if ARGV[9] ~= '' and mem > tonumber(ARGV[9]) then return {'hold-memory'} end
-local cost = num(f[8])
-if cost > 0 and ARGV[8] ~= '' then
-  local spent = ledgerSpent(now - tonumber(ARGV[10]))
-  if spent > 0 and spent + cost > tonumber(ARGV[8]) then return {'hold-cost'} end
-end
-attempts = attempts + 1
-local waited = math.max(0, now - num(f[9]))
-moveState(id, state, 'active')
-redis.call('HSET', k, 'attempts', attempts, 'lease_owner', ARGV[5], 'lease_token', ARGV[6],
-  'lease_expires_at', now + tonumber(ARGV[7]), 'started_at', now, 'wait_reason', '', 'run_at', 0)
-redis.call('RPUSH', N .. ':attempts:' .. id, cjson.encode({attempt = attempts, workerId = ARGV[5], startedAt = now,
-  finishedAt = cjson.null, waitedMs = waited, outcome = 'running', error = cjson.null}))
-if cost > 0 then
-  local m = id .. ':' .. attempts
-  redis.call('ZADD', N .. ':cost', now, m)
-  redis.call('HSET', N .. ':costamt', m, cost)
-end
-stat('wait_sum', waited)
-stat('wait_n', 1)
-publish({type = 'job.started', jobId = id, jobType = f[10], at = now, attempt = attempts, workerId = ARGV[5]})
-local p = redis.call('HMGET', k, 'payload', 'max_attempts', 'timeout_ms')
-return {'ok', attempts, p[1], p[2], p[3], tostring(mem), tostring(cost)}
+local r = startJob(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
+for _, v in ipairs(out) do table.insert(r, v) end
+return r
 `;
 
 /** ARGV: N, now, id. A held job goes back to BullMQ under a new dispatch number. */
@@ -351,39 +421,24 @@ return {id, f[1], f[2], d}
 
 /** ARGV: N, now, id, token, kind, resultJson|errorJson, progressJson|retryAt|'', retryReason */
 const FINISH = `
-local id = ARGV[3]
-local k = jk(id)
-local f = redis.call('HMGET', k, 'state', 'lease_token', 'cancel_requested', 'cancel_reason', 'started_at', 'type',
-  'attempts')
-if f[1] ~= 'active' or f[2] ~= ARGV[4] then return {'lost'} end
-local kind = ARGV[5]
-if kind == 'cancelled' or (f[3] == '1' and kind ~= 'completed') then
-  closeAttempt(id, 'cancelled', '')
-  local reason = str(f[4])
-  if reason == '' then reason = 'requested' end
-  finishCancelled(id, reason)
-elseif kind == 'completed' then
-  closeAttempt(id, 'completed', '')
-  moveState(id, 'active', 'completed')
-  redis.call('HSET', k, 'result', ARGV[6], 'error', '', 'finished_at', now)
-  if ARGV[7] ~= '' then redis.call('HSET', k, 'progress', ARGV[7]) end
-  clearLease(k)
-  stat('completed', 1)
-  stat('run_sum', now - num(f[5]))
-  stat('run_n', 1)
-  publish({type = 'job.completed', jobId = id, jobType = f[6], at = now, attempt = num(f[7])})
-  onFinished(id, 'completed', '')
-elseif kind == 'interrupted' then
-  closeAttempt(id, 'interrupted', ARGV[6])
-  requeue(id, now, ARGV[6], '')
-elseif ARGV[7] ~= '' then
-  closeAttempt(id, 'failed', ARGV[6])
-  requeue(id, tonumber(ARGV[7]), ARGV[6], ARGV[8])
-else
-  closeAttempt(id, 'failed', ARGV[6])
-  failFinal(id, ARGV[6])
-end
-return {'ok', unpack(out)}
+local r = finishJob(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+for _, v in ipairs(out) do table.insert(r, v) end
+return r
+`;
+
+/**
+ * The outcome of one job and the start of the next one BullMQ handed over when releasing it, in one call.
+ * ARGV: N, now, then FINISH's six (id … retryReason), then START's eight (id … costWindowMs; id '' = none).
+ * Returns {finishStatus, n, n values of the start reply…, dispatch quadruples…}.
+ */
+const FINISH_START = `
+local f = finishJob(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+local st = {}
+if ARGV[9] ~= '' then st = startJob(ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]) end
+local r = {f[1], #st}
+for _, v in ipairs(st) do table.insert(r, v) end
+for _, v in ipairs(out) do table.insert(r, v) end
+return r
 `;
 
 /** ARGV: N, now, id, reason */
@@ -491,19 +546,44 @@ return out
 `;
 
 /**
- * Finds queued jobs whose BullMQ job is missing (a process died between updating the record and adding
- * to BullMQ) so they can be added again. ARGV: N, now, minAgeMs, limit, bullKeyBase ('<prefix>:q-')
+ * Repairs what a process dying between two calls leaves behind: queued jobs missing from BullMQ are added
+ * again; active jobs with an expired lease and no BullMQ job run again. ARGV: N, now, minAgeMs, limit,
+ * bullKeyBase ('<prefix>:q-'). Returns dispatch quadruples.
  */
 const SWEEP = `
-local ids = redis.call('ZRANGE', N .. ':state:queued', 0, tonumber(ARGV[4]) - 1)
-for _, id in ipairs(ids) do
+local base = ARGV[5]
+for _, id in ipairs(redis.call('ZRANGE', N .. ':state:queued', 0, tonumber(ARGV[4]) - 1)) do
   local f = redis.call('HMGET', jk(id), 'type', 'priority', 'dispatch', 'queued_at', 'run_at')
   if num(f[5]) == 0 and num(f[4]) < now - tonumber(ARGV[3]) then
-    if redis.call('EXISTS', ARGV[5] .. f[1] .. ':' .. id .. '.' .. f[3]) == 0 then
+    if redis.call('EXISTS', base .. f[1] .. ':' .. id .. '.' .. f[3]) == 0 then
       table.insert(out, id)
       table.insert(out, f[1])
       table.insert(out, f[2])
       table.insert(out, f[3])
+    end
+  end
+end
+-- An active job whose lease ran out and whose BullMQ job is gone (its worker died between releasing the
+-- BullMQ job and recording the outcome) would otherwise never run again: treat its lease as expired.
+for _, id in ipairs(redis.call('ZRANGE', N .. ':state:active', 0, tonumber(ARGV[4]) - 1)) do
+  local k = jk(id)
+  local f = redis.call('HMGET', k, 'type', 'dispatch', 'lease_expires_at', 'attempts', 'max_attempts',
+    'cancel_requested', 'cancel_reason', 'lease_owner')
+  if num(f[3]) < now - tonumber(ARGV[3]) and redis.call('EXISTS', base .. f[1] .. ':' .. id .. '.' .. f[2]) == 0 then
+    local owner = str(f[8])
+    if owner == '' then owner = '(unknown)' end
+    local err = {code = 'JOB_LEASE_EXPIRED', retryable = true,
+      message = 'worker ' .. owner .. ' stopped renewing its lease during attempt ' .. num(f[4]) .. ' (did it crash?)'}
+    closeAttempt(id, 'lease-expired', cjson.encode(err))
+    if f[6] == '1' then
+      local reason = str(f[7])
+      if reason == '' then reason = 'requested' end
+      finishCancelled(id, reason)
+    elseif num(f[4]) >= num(f[5]) then
+      err.retryable = false
+      failFinal(id, cjson.encode(err))
+    else
+      requeue(id, now, cjson.encode(err), '')
     end
   end
 end
@@ -566,6 +646,7 @@ export const scripts = {
   rfStart: PRELUDE + START,
   rfRedispatch: PRELUDE + REDISPATCH,
   rfFinish: PRELUDE + FINISH,
+  rfFinishStart: PRELUDE + FINISH_START,
   rfCancel: PRELUDE + CANCEL,
   rfRetry: PRELUDE + RETRY,
   rfHeartbeat: PRELUDE + HEARTBEAT,

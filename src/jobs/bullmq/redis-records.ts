@@ -55,6 +55,19 @@ export function attemptFromJson(text: string): StoredAttempt {
   };
 }
 
+/** The attempt in progress, from the record's current-attempt fields. */
+export function runningAttempt(h: Record<string, string>): StoredAttempt {
+  return {
+    attempt: Number(h.attempts ?? 0),
+    worker_id: h.lease_owner ?? '',
+    started_at: Number(h.started_at ?? 0),
+    finished_at: null,
+    waited_ms: Number(h.attempt_waited ?? 0),
+    outcome: 'running',
+    error: null,
+  };
+}
+
 /** Lua's JSON encoder writes an empty array as `{}`; put the arrays back. */
 export function normalizeEvent(e: JobEvent): JobEvent {
   if (e.type === 'job.queued' && !Array.isArray(e.waitingFor)) return { ...e, waitingFor: [] };

@@ -61,14 +61,12 @@ CREATE TABLE IF NOT EXISTS jobs_attempts (
   PRIMARY KEY (job_id, attempt)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS jobs_attempts_started ON jobs_attempts (started_at);
-CREATE INDEX IF NOT EXISTS jobs_attempts_finished ON jobs_attempts (finished_at) WHERE finished_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS jobs_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
   kind TEXT NOT NULL,
   body TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS jobs_events_at ON jobs_events (at);
 CREATE TABLE IF NOT EXISTS jobs_cost_ledger (
   job_id TEXT NOT NULL,
   attempt INTEGER NOT NULL,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log.js';
 import { type Clock, systemClock } from '../clock.js';
 import { dependencyUnknown, jobNotFound, leaseExpiredError, stateConflict } from '../job-errors.js';
@@ -18,6 +18,7 @@ import type {
   ClaimedJob,
   ClaimRequest,
   ClaimResult,
+  FinishResult,
   HeartbeatResult,
   JobStore,
   Lease,
@@ -62,6 +63,11 @@ export class SqliteJobStore implements JobStore {
   private readonly t: SqliteTransitions;
   private readonly retentionMs: number;
   private lastPrune = 0;
+  private readonly batch: Array<{
+    fn: () => unknown;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }> = [];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -79,12 +85,47 @@ export class SqliteJobStore implements JobStore {
     return this.t.sql(text);
   }
 
-  /** Runs `fn` in an IMMEDIATE transaction, then pushes the events it wrote. */
-  private write<T>(fn: () => T): T {
-    if (this.closing) throw new Error('the SQLite job store is closed');
-    const result = this.db.transaction(fn).immediate();
+  /**
+   * Runs `fn` in a write transaction. Writes arriving in the same tick share one transaction (group
+   * commit: one lock and one WAL append for many jobs), each in its own savepoint so that one failing
+   * operation rolls back only itself. Events are pushed to local listeners after the commit.
+   */
+  private write<T>(fn: () => T): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('the SQLite job store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.batch.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (this.batch.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const ops = this.batch.splice(0);
+    if (ops.length === 0) return;
+    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    try {
+      this.db
+        .transaction(() => {
+          outcomes.length = 0;
+          for (const op of ops) {
+            try {
+              outcomes.push({ ok: true, value: this.db.transaction(op.fn)() });
+            } catch (e) {
+              outcomes.push({ ok: false, value: e });
+            }
+          }
+        })
+        .immediate();
+    } catch (e) {
+      // The commit itself failed (database locked for too long, disk full): nothing was written.
+      outcomes.length = 0;
+      for (let i = 0; i < ops.length; i++) outcomes.push({ ok: false, value: e });
+    }
     this.feed.kick();
-    return result;
+    ops.forEach((op, i) => {
+      const o = outcomes[i];
+      if (o?.ok) op.resolve(o.value);
+      else op.reject(o?.value);
+    });
   }
 
   private row(id: string): StoredJob | undefined {
@@ -94,11 +135,15 @@ export class SqliteJobStore implements JobStore {
   private dependenciesOf(ids: readonly string[]): Map<string, JobDependency[]> {
     const out = new Map<string, JobDependency[]>();
     if (ids.length === 0) return out;
-    const rows = this.db
-      .prepare(
-        `SELECT job_id, dep_id, optional FROM jobs_deps WHERE job_id IN (${ids.map(() => '?').join(',')}) ORDER BY job_id, ord`,
-      )
-      .all(...ids) as Array<{ job_id: string; dep_id: string; optional: number }>;
+    const rows = (
+      ids.length === 1
+        ? this.sql('SELECT job_id, dep_id, optional FROM jobs_deps WHERE job_id = ? ORDER BY ord').all(ids[0])
+        : this.db
+            .prepare(
+              `SELECT job_id, dep_id, optional FROM jobs_deps WHERE job_id IN (${ids.map(() => '?').join(',')}) ORDER BY job_id, ord`,
+            )
+            .all(...ids)
+    ) as Array<{ job_id: string; dep_id: string; optional: number }>;
     for (const r of rows) {
       const list = out.get(r.job_id) ?? [];
       list.push({ id: r.dep_id, optional: r.optional === 1 });
@@ -240,7 +285,9 @@ export class SqliteJobStore implements JobStore {
       .pluck()
       .get(since) as number | null;
     const run = this.sql(
-      "SELECT AVG(finished_at - started_at) FROM jobs_attempts WHERE finished_at > ? AND outcome = 'completed'",
+      `SELECT AVG(a.finished_at - a.started_at) FROM jobs_jobs j
+       JOIN jobs_attempts a ON a.job_id = j.id AND a.attempt = j.attempts
+       WHERE j.finished_at > ? AND j.state = 'completed'`,
     )
       .pluck()
       .get(since) as number | null;
@@ -327,7 +374,7 @@ export class SqliteJobStore implements JobStore {
       let wakeAt = this.sql("SELECT MIN(run_at) FROM jobs_jobs WHERE state = 'queued' AND run_at > ?")
         .pluck()
         .get(now) as number | null;
-      if (candidates.length === 0) return { claimed: [], wakeAt };
+      if (candidates.length === 0) return { claimed: [], wakeAt, contended: false };
 
       const ledger =
         req.costBudgetPerHour === null
@@ -353,12 +400,12 @@ export class SqliteJobStore implements JobStore {
         if (reason !== before)
           this.sql('UPDATE jobs_jobs SET wait_reason = ? WHERE id = ?').run(reason, candidate.id);
       }
-      return { claimed, wakeAt };
+      return { claimed, wakeAt, contended: decision.held.length > 0 };
     });
   }
 
   private start(c: Candidate, req: ClaimRequest, now: number): ClaimedJob {
-    const token = randomBytes(8).toString('hex');
+    const token = randomUUID();
     const r = this.sql(
       `UPDATE jobs_jobs SET state = 'active', attempts = attempts + 1, lease_owner = ?, lease_token = ?,
        lease_expires_at = ?, started_at = ?, wait_reason = NULL, run_at = 0 WHERE id = ?
@@ -416,7 +463,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async saveProgress(lease: Lease, progress: ProgressSnapshot): Promise<void> {
-    this.write(() => {
+    await this.write(() => {
       const changed = this.sql(
         "UPDATE jobs_jobs SET progress = ? WHERE id = ? AND lease_token = ? AND state = 'active'",
       ).run(JSON.stringify(progress), lease.jobId, lease.token).changes;
@@ -433,8 +480,9 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  async finish(lease: Lease, outcome: Outcome): Promise<boolean> {
-    return this.write(() => {
+  async finish(lease: Lease, outcome: Outcome): Promise<FinishResult> {
+    // Claims are cheap here (group commit), so the next job comes through the worker's claim.
+    const kept = await this.write(() => {
       const row = this.sql(
         "SELECT * FROM jobs_jobs WHERE id = ? AND lease_token = ? AND state = 'active'",
       ).get(lease.jobId, lease.token) as StoredJob | undefined;
@@ -485,6 +533,7 @@ export class SqliteJobStore implements JobStore {
       }
       return true;
     });
+    return { kept, next: null };
   }
 
   /** Back to `queued` after a failed, interrupted or expired attempt; keeps its place when `front`. */
@@ -515,7 +564,7 @@ export class SqliteJobStore implements JobStore {
 
   async maintain(): Promise<void> {
     const now = this.clock.now();
-    this.write(() => {
+    await this.write(() => {
       const expired = this.sql(
         "SELECT * FROM jobs_jobs WHERE state = 'active' AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 100",
       ).all(now) as StoredJob[];
@@ -544,7 +593,12 @@ export class SqliteJobStore implements JobStore {
       }
       if (now - this.lastPrune > 5_000) {
         this.lastPrune = now;
-        this.sql('DELETE FROM jobs_events WHERE at < ?').run(now - this.retentionMs);
+        // Rows are appended in time order, so the old ones are a prefix of the rowid range.
+        const keepFrom = this.sql('SELECT seq FROM jobs_events WHERE at >= ? ORDER BY seq LIMIT 1')
+          .pluck()
+          .get(now - this.retentionMs) as number | undefined;
+        if (keepFrom !== undefined) this.sql('DELETE FROM jobs_events WHERE seq < ?').run(keepFrom);
+        else this.sql('DELETE FROM jobs_events WHERE at < ?').run(now - this.retentionMs);
         this.sql('DELETE FROM jobs_cost_ledger WHERE at < ?').run(now - COST_WINDOW_MS);
       }
     });
@@ -552,6 +606,7 @@ export class SqliteJobStore implements JobStore {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.flush();
       this.feed.close();
       if (this.options.ownsDatabase) this.db.close();
     })();

@@ -1,0 +1,257 @@
+/**
+ * Job queue benchmark: no-op jobs through enqueue → run → complete on both backends.
+ *
+ *   npm run bench:jobs                    # both backends (starts its own redis-server)
+ *   BENCH_JOBS=20000 BENCH_RUNS=5 npm run bench:jobs
+ *   REELFORGE_BENCH_REDIS_URL=redis://… npm run bench:jobs   # use an existing Redis
+ *
+ * Throughput: N jobs enqueued by 50 concurrent producers while one worker (concurrency 50) runs them;
+ * jobs/s = N ÷ (first enqueue → last `job.completed` event seen by a subscriber). Latency from enqueue to
+ * the handler's start is reported twice: under that load (mostly queueing) and at light load (one job at
+ * a time). A warm-up run first, then several runs; medians with min–max.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { loadConfig } from '../src/config/load-config.js';
+import type { ConfigInput } from '../src/config/schema.js';
+import { createJobQueue, defineJobHandler, type ManagedJobQueue } from '../src/jobs/index.js';
+import { silentLogger } from '../src/log.js';
+import { startRedis } from '../test/helpers/redis.js';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const CONCURRENCY = 50;
+const PRODUCERS = 50;
+const LIGHT_JOBS = 200;
+const workDir = join(import.meta.dirname, '.work', 'jobs');
+
+interface RunResult {
+  jobsPerSecond: number;
+  loadedP50Ms: number;
+  loadedP95Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Handlers share these maps with the driver; one benchmark at a time, so plain module scope is fine here. */
+function makeHarness() {
+  const started = new Map<string, number>();
+  const noop = defineJobHandler({
+    type: 'noop',
+    schema: z.object({ n: z.number() }),
+    concurrency: CONCURRENCY,
+    run: async ({ jobId }) => {
+      started.set(jobId, performance.now());
+      return null;
+    },
+  });
+  return { started, handlers: [noop] };
+}
+
+async function throughputRun(
+  queue: ManagedJobQueue,
+  started: Map<string, number>,
+  n: number,
+): Promise<RunResult> {
+  started.clear();
+  const enqueuedAt = new Map<string, number>();
+  let completed = 0;
+  let allDone: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+  const stop = queue.subscribe(
+    () => {
+      if (++completed === n) allDone();
+    },
+    { types: ['job.completed'] },
+  );
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PRODUCERS }, async () => {
+      while (next < n) {
+        const i = next++;
+        const at = performance.now();
+        const job = await queue.enqueue({ type: 'noop', payload: { n: i } });
+        enqueuedAt.set(job.id, at);
+      }
+    }),
+  );
+  await finished;
+  const elapsed = performance.now() - t0;
+  stop();
+  const latencies = [...enqueuedAt]
+    .map(([id, at]) => (started.get(id) ?? Number.NaN) - at)
+    .sort((a, b) => a - b);
+  return {
+    jobsPerSecond: n / (elapsed / 1000),
+    loadedP50Ms: percentile(latencies, 50),
+    loadedP95Ms: percentile(latencies, 95),
+  };
+}
+
+/** One job at a time: enqueue, wait until it started, next. */
+async function lightLatency(
+  queue: ManagedJobQueue,
+  started: Map<string, number>,
+  n: number,
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = performance.now();
+    const job = await queue.enqueue({ type: 'noop', payload: { n: i } });
+    while (!started.has(job.id)) await new Promise((r) => setImmediate(r));
+    out.push((started.get(job.id) as number) - at);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+interface BackendResult {
+  backend: string;
+  concurrency: number;
+  jobs: number;
+  runs: number;
+  jobsPerSecond: { median: number; min: number; max: number };
+  loadedLatencyMs: { p50: number; p95: number };
+  lightLatencyMs: { p50: number; p95: number };
+  peakRssMb: number;
+}
+
+async function benchBackend(
+  name: string,
+  config: ConfigInput,
+  cleanup: () => Promise<void>,
+): Promise<BackendResult> {
+  const { started, handlers } = makeHarness();
+  const queue = createJobQueue(loadConfig(config), { log: silentLogger(), handlers });
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  try {
+    queue.startWorker({ concurrency: { noop: CONCURRENCY }, pollMs: 100, progressIntervalMs: 500 });
+    process.stderr.write(`${name}: warm-up… `);
+    await throughputRun(queue, started, Math.min(2_000, JOBS));
+    const runs: RunResult[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const result = await throughputRun(queue, started, JOBS);
+      runs.push(result);
+      process.stderr.write(`${Math.round(result.jobsPerSecond)}/s `);
+    }
+    const light = await lightLatency(queue, started, LIGHT_JOBS);
+    process.stderr.write('\n');
+    const rates = runs.map((r) => r.jobsPerSecond);
+    return {
+      backend: name,
+      concurrency: CONCURRENCY,
+      jobs: JOBS,
+      runs: RUNS,
+      jobsPerSecond: {
+        median: Math.round(median(rates)),
+        min: Math.round(Math.min(...rates)),
+        max: Math.round(Math.max(...rates)),
+      },
+      loadedLatencyMs: {
+        p50: round(median(runs.map((r) => r.loadedP50Ms))),
+        p95: round(median(runs.map((r) => r.loadedP95Ms))),
+      },
+      lightLatencyMs: { p50: round(percentile(light, 50), 2), p95: round(percentile(light, 95), 2) },
+      peakRssMb: Math.round(peakRss / (1024 * 1024)),
+    };
+  } finally {
+    clearInterval(sampler);
+    await queue.close();
+    await cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const results: BackendResult[] = [];
+
+  const sqliteDir = join(workDir, 'sqlite');
+  results.push(
+    await benchBackend('sqlite', { dataDir: sqliteDir, log: { level: 'silent' } }, async () =>
+      rmSync(sqliteDir, { recursive: true, force: true }),
+    ),
+  );
+
+  const external = process.env.REELFORGE_BENCH_REDIS_URL;
+  const redis = external ? null : await startRedis();
+  const url = external ?? (redis?.url as string);
+  const probe = new Redis(url);
+  const redisVersion = (await probe.info('server')).match(/redis_version:(\S+)/)?.[1] ?? 'unknown';
+  probe.disconnect();
+  results.push(
+    await benchBackend(
+      'bullmq (redis)',
+      {
+        dataDir: workDir,
+        log: { level: 'silent' },
+        queue: { kind: 'redis', url, prefix: `bench${Date.now()}` },
+      },
+      async () => undefined,
+    ),
+  );
+  await redis?.stop();
+
+  const sqliteVersion = (new Database(':memory:').prepare('select sqlite_version() v').get() as { v: string })
+    .v;
+  const machine = {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    sqlite: sqliteVersion,
+    redis: redisVersion,
+    redisServer: external ? 'external' : 'local redis-server, persistence off',
+  };
+
+  const header = [
+    'backend',
+    'concurrency',
+    'jobs/s (median, min–max)',
+    'enqueue→start p50/p95 loaded',
+    'light load p50/p95',
+    'peak RSS',
+  ];
+  const rows = results.map((r) => [
+    r.backend,
+    String(r.concurrency),
+    `${r.jobsPerSecond.median} (${r.jobsPerSecond.min}–${r.jobsPerSecond.max})`,
+    `${r.loadedLatencyMs.p50} / ${r.loadedLatencyMs.p95} ms`,
+    `${r.lightLatencyMs.p50} / ${r.lightLatencyMs.p95} ms`,
+    `${r.peakRssMb} MB`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  process.stdout.write(
+    `\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, SQLite ${machine.sqlite}, Redis ${machine.redis} (${machine.redisServer})\n`,
+  );
+  process.stdout.write(
+    `${JOBS} no-op jobs per run, ${RUNS} runs after a warm-up, ${PRODUCERS} concurrent producers\n\n`,
+  );
+  process.stdout.write(`${line(header)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n`);
+  for (const r of rows) process.stdout.write(`${line(r)}\n`);
+  process.stdout.write(`\n${JSON.stringify({ machine, results }, null, 2)}\n`);
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+await main();
