@@ -3,15 +3,17 @@
  * rendered in one process and as chunks in separate processes, alternating, in the same run. It reports
  * the speed-up and whether the two files hold the same pictures: frame counts, decoded frames that are
  * bit-identical, and the PSNR of the chunked output against the single-process one (the encodes differ
- * where the chunks put their keyframes), plus whether the sound is the same samples.
+ * where the chunks put their keyframes), whether the sound is the same samples, and the peak memory of
+ * the whole process tree (coordinator, chunk processes, ffmpeg).
  *   --runs N (default 2)   --seconds S (default 31)   --photos N (default 12)
  *   --chunks N (default 2)   --workers N (default 2)
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { planChunks } from '../src/engine/chunked/plan-chunks.js';
 import { type RenderResult, renderVideo } from '../src/engine/index.js';
 import { type Ffmpeg, findFfmpeg } from '../src/media/index.js';
 import { parseTimeline } from '../src/timeline/index.js';
@@ -37,6 +39,44 @@ const ff = await findFfmpeg({});
 const timeline = parseTimeline(slideshowTimeline(media, { seconds, photos }));
 const singleOut = join(work, 'single.mp4');
 const chunkedOut = join(work, 'chunked.mp4');
+
+/** Resident memory of this process and all its descendants (chunk processes, ffmpeg), in bytes; Linux. */
+function treeRss(): number {
+  const parents = new Map<number, number>();
+  const rss = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(name), Number(fields[1]));
+      rss.set(Number(name), Number(fields[21]) * 4096);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [process.pid];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    total += rss.get(pid) ?? 0;
+    for (const [child, parent] of parents) if (parent === pid) stack.push(child);
+  }
+  return total;
+}
+
+/** Samples treeRss until stopped; returns the peak. */
+function sampleTreeRss(intervalMs = 250): () => number {
+  if (process.platform !== 'linux') return sampleRss(intervalMs);
+  let peak = treeRss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, treeRss());
+  }, intervalMs);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
+}
 
 /** Runs ffmpeg and streams its stdout through `onData`; resolves with stderr. */
 function ffmpegStream(ffmpeg: Ffmpeg, args: string[], onData?: (b: Buffer) => void): Promise<string> {
@@ -78,8 +118,11 @@ async function soundHash(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** PSNR of `test` against `reference`, per frame: average over the frames and the worst frame, in dB. */
-async function psnr(test: string, reference: string): Promise<{ average: number; worst: number }> {
+/** Per-frame PSNR of `test` against `reference` over the frames that differ: mean, worst, and where. */
+async function psnr(
+  test: string,
+  reference: string,
+): Promise<{ average: number; worst: number; worstFrame: number }> {
   const log = join(work, 'psnr.log');
   await ffmpegStream(ff, [
     '-i',
@@ -95,12 +138,14 @@ async function psnr(test: string, reference: string): Promise<{ average: number;
   const frames = readFileSync(log, 'utf8')
     .trim()
     .split('\n')
-    .map((l) => {
-      const v = l.match(/psnr_avg:(\S+)/)?.[1];
-      return v === 'inf' ? Number.POSITIVE_INFINITY : Number(v);
-    });
-  const finite = frames.map((v) => Math.min(v, 100));
-  return { average: finite.reduce((a, b) => a + b, 0) / finite.length, worst: Math.min(...frames) };
+    .map((l) => Number(l.match(/psnr_avg:(\S+)/)?.[1] ?? Number.NaN)); // "inf" (identical) becomes NaN
+  const differing = frames.filter((v) => Number.isFinite(v));
+  const worst = Math.min(...differing);
+  return {
+    average: differing.reduce((a, b) => a + b, 0) / Math.max(1, differing.length),
+    worst,
+    worstFrame: frames.indexOf(worst),
+  };
 }
 
 const render = (outPath: string, chunked: boolean, to?: number) =>
@@ -117,7 +162,7 @@ for (let run = 1; run <= runs; run++) {
     [single, false, singleOut],
     [chunked, true, chunkedOut],
   ] as const) {
-    const stop = sampleRss();
+    const stop = sampleTreeRss();
     const t0 = performance.now();
     const r = await render(out, isChunked);
     const ms = performance.now() - t0;
@@ -151,11 +196,13 @@ const result = {
   framesSingle: a.length,
   framesChunked: b.length,
   identicalDecodedFrames: identical,
-  psnrAverageDb: quality.average,
+  psnrDifferingFramesAverageDb: quality.average,
   psnrWorstDb: quality.worst,
+  psnrWorstFrame: quality.worstFrame,
+  chunkStarts: planChunks({ first: 0, count: a.length }, chunks).map((c) => c.first),
   sameSound,
-  peakRssMBSingle: Math.max(...single.map((s) => s.peakRss)) / 2 ** 20,
-  peakRssMBCoordinator: Math.max(...chunked.map((s) => s.peakRss)) / 2 ** 20,
+  peakTreeRssMBSingle: Math.max(...single.map((s) => s.peakRss)) / 2 ** 20,
+  peakTreeRssMBChunked: Math.max(...chunked.map((s) => s.peakRss)) / 2 ** 20,
 };
 console.log();
 printTable([
@@ -169,13 +216,13 @@ printTable([
   ['frames (single / chunked)', `${result.framesSingle} / ${result.framesChunked}`],
   ['bit-identical decoded frames', `${identical} of ${a.length}`],
   [
-    'PSNR chunked vs single',
-    `average ${quality.average.toFixed(2)} dB, worst frame ${quality.worst.toFixed(2)} dB`,
+    'PSNR chunked vs single, differing frames',
+    `average ${quality.average.toFixed(2)} dB, worst ${quality.worst.toFixed(2)} dB (frame ${quality.worstFrame}; chunks start at ${result.chunkStarts.join(', ')})`,
   ],
   ['same sound samples', sameSound ? 'yes' : 'no'],
   [
-    'peak RSS (single / coordinator)',
-    `${result.peakRssMBSingle.toFixed(0)} MB / ${result.peakRssMBCoordinator.toFixed(0)} MB`,
+    'peak RSS, all processes (single / chunked)',
+    `${result.peakTreeRssMBSingle.toFixed(0)} MB / ${result.peakTreeRssMBChunked.toFixed(0)} MB`,
   ],
 ]);
 writeFileSync(join(work, 'chunked-result.json'), JSON.stringify(result, null, 2));
