@@ -26,7 +26,9 @@ import { jobRoutes } from './routes/jobs.js';
 import { projectRoutes } from './routes/projects.js';
 import { renderRoutes } from './routes/renders.js';
 import { systemRoutes } from './routes/system.js';
+import { wsRoutes } from './routes/ws.js';
 import type { App } from './types.js';
+import { WsHub } from './ws/hub.js';
 
 export interface BuildAppOptions {
   /** Log every request at info level (default: only failures). */
@@ -61,6 +63,16 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('services', services);
   app.decorate('auth', new AuthPolicy(services.tokens, s.host));
+  const hub = new WsHub(services, app.auth, {
+    heartbeatMs: s.ws.heartbeatMs,
+    progressThrottleMs: s.ws.progressThrottleMs,
+    authTimeoutMs: s.ws.authTimeoutMs,
+    maxSubscriptions: s.limits.wsSubscriptions,
+    rateLimit: s.rateLimit,
+  });
+  app.decorate('hub', hub);
+  // Registered before the websocket plugin's own: clients get "going away" (1001) with a reason.
+  app.addHook('preClose', () => hub.close());
   app.decorateRequest('principal', null);
   // JSON only (uploads add their own parsers): a text body is refused with 415, not half-understood.
   app.removeContentTypeParser('text/plain');
@@ -138,6 +150,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   await app.register(projectRoutes);
   await app.register(renderRoutes);
   await app.register(jobRoutes);
+  await app.register(wsRoutes);
   return app;
 }
 

@@ -4,12 +4,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../app.js';
 import type { Scope } from '../storage/token-store.js';
 import type { AuthPolicy, Principal } from './auth-policy.js';
+import type { WsHub } from './ws/hub.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Everything routes use, from the composition root (never imported directly). */
     services: Services;
     auth: AuthPolicy;
+    hub: WsHub;
   }
   interface FastifyRequest {
     /** Who is asking; set for every route that is not public. */
