@@ -20,7 +20,7 @@ export interface TimelineMedia {
 /**
  * Checks and probes every media file of a timeline and resolves its length — what an audio-only
  * export and the coordinator of a chunked render need, without the cost of preparing pictures.
- * Follows the same rules as `Renderer.prepare()`.
+ * Resolves lengths like `Renderer.prepare()`; pictures are only probed, not decoded.
  */
 export async function probeTimelineMedia(
   timeline: Timeline,

@@ -67,7 +67,16 @@ export class ChunkProcess {
         );
         resolve();
       });
-      this.#child.once('error', () => resolve());
+      this.#child.on('error', (e) => {
+        // Only a process that could not be started at all gets no 'exit' (other errors are followed by one).
+        if (this.#child.pid !== undefined) return;
+        this.#fail(
+          new ReelforgeError('RENDER_FAILED', `a chunk process could not be started: ${e.message}`, {
+            cause: e,
+          }),
+        );
+        resolve();
+      });
     });
   }
 
