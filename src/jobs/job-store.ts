@@ -118,6 +118,8 @@ export interface NextRequest {
 export interface FinishResult {
   kept: boolean;
   next: ClaimedJob | null;
+  /** A next job was there but did not fit the budgets (it went back to the queue). */
+  held?: boolean;
 }
 
 export interface HeartbeatResult {

@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { parsePayload, type ResolvedHandler } from './handlers.js';
 import { cancelledError, interruptedError, leaseLostError, timeoutError, toJobError } from './job-errors.js';
 import type { JobError } from './job-queue.js';
-import type { ClaimedJob, JobStore, NextRequest, Outcome } from './job-store.js';
+import type { ClaimedJob, FinishResult, JobStore, NextRequest, Outcome } from './job-store.js';
 import { ProgressTracker } from './progress.js';
 
 export type AbortKind = 'cancel' | 'timeout' | 'lease-lost' | 'shutdown';
@@ -61,10 +61,10 @@ export interface AttemptDeps {
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown } | { ok: 'abandoned' };
 
 /**
- * Runs the handler for one claimed job and records the outcome. Never throws. Returns the next job the
- * store handed over with the outcome, if any (it takes the slot this one frees).
+ * Runs the handler for one claimed job and records the outcome. Never throws. Returns what the store
+ * said, including the next job it handed over with the outcome (it takes the slot this one frees).
  */
-export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promise<ClaimedJob | null> {
+export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promise<FinishResult | null> {
   const { store, handler, clock, log } = deps;
   const { lease } = run.job;
   const jobLog = log.child({ jobId: lease.jobId, type: lease.type, attempt: lease.attempt });
@@ -110,9 +110,9 @@ export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promis
   }
   const outcome = outcomeOf(settled, run, deps, progress.tracker);
   try {
-    const { kept, next } = await store.finish(lease, outcome, deps.nextRequest(run) ?? undefined);
-    if (!kept) jobLog.warn('lease lost before the outcome was recorded; it was discarded');
-    return next;
+    const result = await store.finish(lease, outcome, deps.nextRequest(run) ?? undefined);
+    if (!result.kept) jobLog.warn('lease lost before the outcome was recorded; it was discarded');
+    return result;
   } catch (e) {
     // The lease will expire and the job run again; nothing is lost.
     jobLog.error({ err: e }, 'could not record the outcome of an attempt');

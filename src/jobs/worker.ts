@@ -263,9 +263,11 @@ export class JobWorker {
             nextRequest: (r) => this.nextRequest(r),
           })
         : Promise.resolve(null)
-    ).then((next) => {
+    ).then((result) => {
       this.running.delete(run.jobId);
-      if (next) this.start(next);
+      // A next job that did not fit means budgets are tight: go back to claiming in priority order.
+      if (result?.held) this.contended = true;
+      if (result?.next) this.start(result.next);
       this.wake();
     });
   }

@@ -614,7 +614,7 @@ export class BullmqJobStore implements JobStore {
     let taken: ClaimedJob | null | 'drop' = null;
     if (nextJob)
       taken = await this.started(lease.type, nextJob, lease.token, next.workerId, reply.slice(2, 2 + n));
-    return { kept: reply[0] !== 'lost', next: taken === 'drop' ? null : taken };
+    return { kept: reply[0] !== 'lost', next: taken === 'drop' ? null : taken, held: nextJob !== null && taken === null };
   }
 
   async maintain(): Promise<void> {
