@@ -5,6 +5,7 @@ import { registerJobsCommands } from './jobs.js';
 import { registerProbeCommand } from './probe.js';
 import { registerRenderCommand } from './render.js';
 import { registerSchemaCommand } from './schema.js';
+import { registerServeCommand } from './serve.js';
 import { registerTokenCommands } from './token.js';
 import { registerValidateCommand } from './validate.js';
 import { registerWorkerCommand } from './worker.js';
@@ -19,5 +20,6 @@ export const commandModules: RegisterCommands[] = [
   registerWorkerCommand,
   registerJobsCommands,
   registerDoctorCommand,
+  registerServeCommand,
   registerTokenCommands,
 ];
