@@ -6,12 +6,13 @@
  *   REELFORGE_BENCH_REDIS_URL=redis://… npm run bench:jobs   # use an existing Redis
  *
  * Throughput: N jobs enqueued by 50 concurrent producers while one worker (concurrency 50) runs them;
- * jobs/s = N ÷ (first enqueue → last `job.completed` event seen by a subscriber). Latency from enqueue to
- * the handler's start is reported twice: under that load (mostly queueing) and at light load (one job at
- * a time). A warm-up run first, then several runs; medians with min–max.
+ * jobs/s = N ÷ (first enqueue → last `job.completed` event seen by a subscriber). Latency from the enqueue
+ * call to the handler's start is reported three ways: on an idle queue (one job at a time), at a steady
+ * 500 jobs/s, and during the throughput burst (where it is mostly time behind the backlog). A warm-up run
+ * first, then several runs; medians with min–max; the machine's load average is printed alongside.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
@@ -27,6 +28,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CONCURRENCY = 50;
 const PRODUCERS = 50;
 const LIGHT_JOBS = 200;
+const STEADY_RATE = 500;
+const STEADY_SECONDS = 3;
 const workDir = join(import.meta.dirname, '.work', 'jobs');
 
 interface RunResult {
@@ -106,6 +109,32 @@ async function throughputRun(
   };
 }
 
+/** A steady stream well below capacity: `rate` jobs per second for `seconds`, enqueued in 10 ms ticks. */
+async function steadyLatency(
+  queue: ManagedJobQueue,
+  started: Map<string, number>,
+  rate: number,
+  seconds: number,
+): Promise<number[]> {
+  const enqueuedAt = new Map<string, number>();
+  const pending: Array<Promise<unknown>> = [];
+  const t0 = performance.now();
+  let sent = 0;
+  while (sent < rate * seconds) {
+    const due = Math.min(rate * seconds, Math.floor(((performance.now() - t0) / 1000) * rate));
+    for (; sent < due; sent++) {
+      const at = performance.now();
+      pending.push(
+        queue.enqueue({ type: 'noop', payload: { n: sent } }).then((j) => enqueuedAt.set(j.id, at)),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await Promise.all(pending);
+  while ([...enqueuedAt.keys()].some((id) => !started.has(id))) await new Promise((r) => setTimeout(r, 5));
+  return [...enqueuedAt].map(([id, at]) => (started.get(id) as number) - at).sort((a, b) => a - b);
+}
+
 /** One job at a time: enqueue, wait until it started, next. */
 async function lightLatency(
   queue: ManagedJobQueue,
@@ -128,8 +157,12 @@ interface BackendResult {
   jobs: number;
   runs: number;
   jobsPerSecond: { median: number; min: number; max: number };
-  loadedLatencyMs: { p50: number; p95: number };
-  lightLatencyMs: { p50: number; p95: number };
+  /** Under the throughput burst: mostly time spent behind the backlog. */
+  burstLatencyMs: { p50: number; p95: number };
+  /** At a steady STEADY_RATE jobs/s. */
+  steadyLatencyMs: { p50: number; p95: number };
+  /** One job at a time on an idle queue. */
+  idleLatencyMs: { p50: number; p95: number };
   peakRssMb: number;
 }
 
@@ -154,6 +187,7 @@ async function benchBackend(
       runs.push(result);
       process.stderr.write(`${Math.round(result.jobsPerSecond)}/s `);
     }
+    const steady = await steadyLatency(queue, started, STEADY_RATE, STEADY_SECONDS);
     const light = await lightLatency(queue, started, LIGHT_JOBS);
     process.stderr.write('\n');
     const rates = runs.map((r) => r.jobsPerSecond);
@@ -167,11 +201,12 @@ async function benchBackend(
         min: Math.round(Math.min(...rates)),
         max: Math.round(Math.max(...rates)),
       },
-      loadedLatencyMs: {
+      burstLatencyMs: {
         p50: round(median(runs.map((r) => r.loadedP50Ms))),
         p95: round(median(runs.map((r) => r.loadedP95Ms))),
       },
-      lightLatencyMs: { p50: round(percentile(light, 50), 2), p95: round(percentile(light, 95), 2) },
+      steadyLatencyMs: { p50: round(percentile(steady, 50), 2), p95: round(percentile(steady, 95), 2) },
+      idleLatencyMs: { p50: round(percentile(light, 50), 2), p95: round(percentile(light, 95), 2) },
       peakRssMb: Math.round(peakRss / (1024 * 1024)),
     };
   } finally {
@@ -182,6 +217,8 @@ async function benchBackend(
 }
 
 async function main(): Promise<void> {
+  // Other work on the machine skews everything here; say how busy it was before we started.
+  const loadBefore = Math.round(loadavg()[0]! * 10) / 10;
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   const results: BackendResult[] = [];
@@ -215,6 +252,7 @@ async function main(): Promise<void> {
   const sqliteVersion = (new Database(':memory:').prepare('select sqlite_version() v').get() as { v: string })
     .v;
   const machine = {
+    loadAverageBefore: loadBefore,
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
     memoryGb: Math.round(totalmem() / 1024 ** 3),
@@ -228,22 +266,24 @@ async function main(): Promise<void> {
     'backend',
     'concurrency',
     'jobs/s (median, min–max)',
-    'enqueue→start p50/p95 loaded',
-    'light load p50/p95',
+    `enqueue→start p50/p95: idle`,
+    `steady ${STEADY_RATE}/s`,
+    `burst of ${JOBS}`,
     'peak RSS',
   ];
   const rows = results.map((r) => [
     r.backend,
     String(r.concurrency),
     `${r.jobsPerSecond.median} (${r.jobsPerSecond.min}–${r.jobsPerSecond.max})`,
-    `${r.loadedLatencyMs.p50} / ${r.loadedLatencyMs.p95} ms`,
-    `${r.lightLatencyMs.p50} / ${r.lightLatencyMs.p95} ms`,
+    `${r.idleLatencyMs.p50} / ${r.idleLatencyMs.p95} ms`,
+    `${r.steadyLatencyMs.p50} / ${r.steadyLatencyMs.p95} ms`,
+    `${r.burstLatencyMs.p50} / ${r.burstLatencyMs.p95} ms`,
     `${r.peakRssMb} MB`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   process.stdout.write(
-    `\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, SQLite ${machine.sqlite}, Redis ${machine.redis} (${machine.redisServer})\n`,
+    `\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, SQLite ${machine.sqlite}, Redis ${machine.redis} (${machine.redisServer}); load average ${machine.loadAverageBefore} before the run\n`,
   );
   process.stdout.write(
     `${JOBS} no-op jobs per run, ${RUNS} runs after a warm-up, ${PRODUCERS} concurrent producers\n\n`,

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log.js';
 import { type Clock, systemClock } from '../clock.js';
 import { dependencyUnknown, jobNotFound, leaseExpiredError, stateConflict } from '../job-errors.js';
 import type {
-  JobDependency,
   JobDetail,
   JobError,
   JobEventListener,
@@ -13,9 +11,8 @@ import type {
   JobSummary,
   Unsubscribe,
 } from '../job-queue.js';
-import { jobStates, priorityFromRank } from '../job-queue.js';
+import { priorityFromRank } from '../job-queue.js';
 import type {
-  ClaimedJob,
   ClaimRequest,
   ClaimResult,
   FinishResult,
@@ -28,18 +25,15 @@ import type {
   StoreSignal,
 } from '../job-store.js';
 import type { ProgressSnapshot } from '../progress.js';
-import {
-  retryReason,
-  type StoredAttempt,
-  type StoredJob,
-  toDetail,
-  toSummary,
-  waitingForReason,
-} from '../records.js';
-import { type Candidate, COST_WINDOW_MS, type CostEntry, describeHold, schedule } from '../scheduler.js';
+import { retryReason, type StoredJob, waitingForReason } from '../records.js';
+import { COST_WINDOW_MS } from '../scheduler.js';
+import { claimJobs } from './claims.js';
 import { SqliteEventFeed } from './event-feed.js';
+import { GroupCommit } from './group-commit.js';
 import type { SqliteDatabase } from './open-database.js';
 import { migrateJobsSchema } from './schema.js';
+import { SqliteReads } from './sqlite-reads.js';
+import { createStatementCache, type Sql } from './statements.js';
 import { isFatal, isSettled, SqliteTransitions } from './transitions.js';
 
 export interface SqliteJobStoreOptions {
@@ -53,7 +47,7 @@ export interface SqliteJobStoreOptions {
   ownsDatabase?: boolean;
 }
 
-const HELD_REASON_WRITES = 20;
+const _HELD_REASON_WRITES = 20;
 
 /** The embedded backend: one SQLite file (WAL) that the server, workers and the CLI can share. */
 export class SqliteJobStore implements JobStore {
@@ -63,11 +57,9 @@ export class SqliteJobStore implements JobStore {
   private readonly t: SqliteTransitions;
   private readonly retentionMs: number;
   private lastPrune = 0;
-  private readonly batch: Array<{
-    fn: () => unknown;
-    resolve: (v: unknown) => void;
-    reject: (e: unknown) => void;
-  }> = [];
+  private readonly sql: Sql;
+  private readonly commits: GroupCommit;
+  private readonly reads: SqliteReads;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -78,84 +70,36 @@ export class SqliteJobStore implements JobStore {
     this.clock = options.clock ?? systemClock;
     this.retentionMs = options.eventRetentionMs ?? 120_000;
     this.feed = new SqliteEventFeed(db, this.clock, options.eventPollMs ?? 250, options.log);
-    this.t = new SqliteTransitions(db, this.feed);
+    this.sql = createStatementCache(db);
+    this.t = new SqliteTransitions(this.sql, this.feed);
+    this.commits = new GroupCommit(db, () => this.feed.kick());
+    this.reads = new SqliteReads(db, this.sql, this.clock);
   }
 
-  private sql(text: string) {
-    return this.t.sql(text);
-  }
-
-  /**
-   * Runs `fn` in a write transaction. Writes arriving in the same tick share one transaction (group
-   * commit: one lock and one WAL append for many jobs), each in its own savepoint so that one failing
-   * operation rolls back only itself. Events are pushed to local listeners after the commit.
-   */
+  /** Runs `fn` in a write transaction, grouped with the other writes of this tick. */
   private write<T>(fn: () => T): Promise<T> {
     if (this.closing) return Promise.reject(new Error('the SQLite job store is closed'));
-    return new Promise<T>((resolve, reject) => {
-      this.batch.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (this.batch.length === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const ops = this.batch.splice(0);
-    if (ops.length === 0) return;
-    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
-    try {
-      this.db
-        .transaction(() => {
-          outcomes.length = 0;
-          for (const op of ops) {
-            try {
-              outcomes.push({ ok: true, value: this.db.transaction(op.fn)() });
-            } catch (e) {
-              outcomes.push({ ok: false, value: e });
-            }
-          }
-        })
-        .immediate();
-    } catch (e) {
-      // The commit itself failed (database locked for too long, disk full): nothing was written.
-      outcomes.length = 0;
-      for (let i = 0; i < ops.length; i++) outcomes.push({ ok: false, value: e });
-    }
-    this.feed.kick();
-    ops.forEach((op, i) => {
-      const o = outcomes[i];
-      if (o?.ok) op.resolve(o.value);
-      else op.reject(o?.value);
-    });
+    return this.commits.run(fn);
   }
 
   private row(id: string): StoredJob | undefined {
-    return this.sql('SELECT * FROM jobs_jobs WHERE id = ?').get(id) as StoredJob | undefined;
-  }
-
-  private dependenciesOf(ids: readonly string[]): Map<string, JobDependency[]> {
-    const out = new Map<string, JobDependency[]>();
-    if (ids.length === 0) return out;
-    const rows = (
-      ids.length === 1
-        ? this.sql('SELECT job_id, dep_id, optional FROM jobs_deps WHERE job_id = ? ORDER BY ord').all(ids[0])
-        : this.db
-            .prepare(
-              `SELECT job_id, dep_id, optional FROM jobs_deps WHERE job_id IN (${ids.map(() => '?').join(',')}) ORDER BY job_id, ord`,
-            )
-            .all(...ids)
-    ) as Array<{ job_id: string; dep_id: string; optional: number }>;
-    for (const r of rows) {
-      const list = out.get(r.job_id) ?? [];
-      list.push({ id: r.dep_id, optional: r.optional === 1 });
-      out.set(r.job_id, list);
-    }
-    return out;
+    return this.reads.row(id);
   }
 
   private summary(id: string): JobSummary {
-    const row = this.row(id);
-    if (!row) throw jobNotFound(id);
-    return toSummary(row, this.dependenciesOf([id]).get(id) ?? []);
+    return this.reads.summary(id);
+  }
+
+  async get(id: string): Promise<JobDetail | undefined> {
+    return this.reads.get(id);
+  }
+
+  async list(q: ListQuery): Promise<JobPage> {
+    return this.reads.list(q);
+  }
+
+  async stats(windowMs: number): Promise<JobStats> {
+    return this.reads.stats(windowMs);
   }
 
   async insert(job: NewJob): Promise<JobSummary> {
@@ -165,7 +109,7 @@ export class SqliteJobStore implements JobStore {
         if (existing.type !== job.type) {
           throw stateConflict(job.id, `already exists with type "${existing.type}", not "${job.type}"`);
         }
-        return toSummary(existing, this.dependenciesOf([job.id]).get(job.id) ?? []);
+        return this.summary(job.id);
       }
       const deps = job.dependencies.map((d) => {
         const r = this.sql('SELECT state, error FROM jobs_jobs WHERE id = ?').get(d.id) as
@@ -223,82 +167,6 @@ export class SqliteJobStore implements JobStore {
       }
       return this.summary(job.id);
     });
-  }
-
-  async get(id: string): Promise<JobDetail | undefined> {
-    const row = this.row(id);
-    if (!row) return undefined;
-    const attempts = this.sql(
-      'SELECT attempt, worker_id, started_at, finished_at, waited_ms, outcome, error FROM jobs_attempts WHERE job_id = ? ORDER BY attempt',
-    ).all(id) as StoredAttempt[];
-    return toDetail(row, this.dependenciesOf([id]).get(id) ?? [], attempts, this.clock.now());
-  }
-
-  async list(q: ListQuery): Promise<JobPage> {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (q.states && q.states.length > 0) {
-      where.push(`state IN (${q.states.map(() => '?').join(',')})`);
-      params.push(...q.states);
-    }
-    if (q.type !== null) {
-      where.push('type = ?');
-      params.push(q.type);
-    }
-    if (q.priority !== null) {
-      where.push('priority = ?');
-      params.push(q.priority);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.db
-      .prepare(`SELECT COUNT(*) FROM jobs_jobs ${clause}`)
-      .pluck()
-      .get(...params) as number;
-    const rows = this.db
-      .prepare(`SELECT * FROM jobs_jobs ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`)
-      .all(...params, q.limit, q.offset) as StoredJob[];
-    const deps = this.dependenciesOf(rows.map((r) => r.id));
-    return {
-      jobs: rows.map((r) => toSummary(r, deps.get(r.id) ?? [])),
-      total,
-      limit: q.limit,
-      offset: q.offset,
-    };
-  }
-
-  async stats(windowMs: number): Promise<JobStats> {
-    const since = this.clock.now() - windowMs;
-    const counts = Object.fromEntries(jobStates.map((s) => [s, 0])) as Record<JobState, number>;
-    for (const r of this.sql('SELECT state, COUNT(*) AS n FROM jobs_jobs GROUP BY state').all() as Array<{
-      state: JobState;
-      n: number;
-    }>) {
-      counts[r.state] = r.n;
-    }
-    const finished = { completed: 0, failed: 0, cancelled: 0 };
-    for (const r of this.sql(
-      'SELECT state, COUNT(*) AS n FROM jobs_jobs WHERE finished_at > ? GROUP BY state',
-    ).all(since) as Array<{ state: keyof typeof finished; n: number }>) {
-      if (r.state in finished) finished[r.state] = r.n;
-    }
-    const wait = this.sql('SELECT AVG(waited_ms) FROM jobs_attempts WHERE started_at > ?')
-      .pluck()
-      .get(since) as number | null;
-    const run = this.sql(
-      `SELECT AVG(a.finished_at - a.started_at) FROM jobs_jobs j
-       JOIN jobs_attempts a ON a.job_id = j.id AND a.attempt = j.attempts
-       WHERE j.finished_at > ? AND j.state = 'completed'`,
-    )
-      .pluck()
-      .get(since) as number | null;
-    return {
-      counts,
-      windowMs,
-      ...finished,
-      throughputPerMinute: finished.completed / (windowMs / 60_000),
-      meanWaitMs: wait === null ? null : Math.round(wait),
-      meanRunMs: run === null ? null : Math.round(run),
-    };
   }
 
   async cancel(id: string, reason: string): Promise<JobSummary> {
@@ -361,89 +229,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async claim(req: ClaimRequest): Promise<ClaimResult> {
-    return this.write(() => {
-      const now = this.clock.now();
-      const candidates: Array<Candidate & { wait_reason: string | null }> = [];
-      for (const [type, slots] of Object.entries(req.freeSlots)) {
-        const rows = this.sql(
-          `SELECT id, type, priority, ready_seq AS "order", memory_mb AS memoryMb, cost, wait_reason FROM jobs_jobs
-           WHERE state = 'queued' AND type = ? AND run_at <= ? ORDER BY priority, ready_seq LIMIT ?`,
-        ).all(type, now, slots) as Array<Candidate & { wait_reason: string | null }>;
-        candidates.push(...rows);
-      }
-      let wakeAt = this.sql("SELECT MIN(run_at) FROM jobs_jobs WHERE state = 'queued' AND run_at > ?")
-        .pluck()
-        .get(now) as number | null;
-      if (candidates.length === 0) return { claimed: [], wakeAt, contended: false };
-
-      const ledger =
-        req.costBudgetPerHour === null
-          ? []
-          : (this.sql('SELECT at, amount FROM jobs_cost_ledger WHERE at > ?').all(
-              now - COST_WINDOW_MS,
-            ) as CostEntry[]);
-      const decision = schedule(candidates, {
-        freeSlots: req.freeSlots,
-        memoryBudgetMb: req.memoryBudgetMb,
-        memoryUsedMb: req.memoryUsedMb,
-        costBudgetPerHour: req.costBudgetPerHour,
-        costLedger: ledger,
-        now,
-      });
-      if (decision.wakeAt !== null) wakeAt = Math.min(wakeAt ?? decision.wakeAt, decision.wakeAt);
-
-      const claimed: ClaimedJob[] = [];
-      for (const c of decision.start) claimed.push(this.start(c, req, now));
-      for (const { candidate, hold } of decision.held.slice(0, HELD_REASON_WRITES)) {
-        const reason = describeHold(hold, hold.kind === 'memory' ? req.workerId : undefined);
-        const before = candidates.find((x) => x.id === candidate.id)?.wait_reason;
-        if (reason !== before)
-          this.sql('UPDATE jobs_jobs SET wait_reason = ? WHERE id = ?').run(reason, candidate.id);
-      }
-      return { claimed, wakeAt, contended: decision.held.length > 0 };
-    });
-  }
-
-  private start(c: Candidate, req: ClaimRequest, now: number): ClaimedJob {
-    const token = randomUUID();
-    const r = this.sql(
-      `UPDATE jobs_jobs SET state = 'active', attempts = attempts + 1, lease_owner = ?, lease_token = ?,
-       lease_expires_at = ?, started_at = ?, wait_reason = NULL, run_at = 0 WHERE id = ?
-       RETURNING attempts, payload, max_attempts, timeout_ms, memory_mb, cost, queued_at`,
-    ).get(req.workerId, token, now + req.leaseMs, now, c.id) as {
-      attempts: number;
-      payload: string;
-      max_attempts: number;
-      timeout_ms: number;
-      memory_mb: number;
-      cost: number;
-      queued_at: number | null;
-    };
-    this.sql(
-      `INSERT INTO jobs_attempts (job_id, attempt, worker_id, started_at, waited_ms, outcome)
-       VALUES (?, ?, ?, ?, ?, 'running')`,
-    ).run(c.id, r.attempts, req.workerId, now, Math.max(0, now - (r.queued_at ?? now)));
-    if (r.cost > 0) {
-      this.sql(
-        'INSERT OR REPLACE INTO jobs_cost_ledger (job_id, attempt, at, amount) VALUES (?, ?, ?, ?)',
-      ).run(c.id, r.attempts, now, r.cost);
-    }
-    this.t.emit({
-      type: 'job.started',
-      jobId: c.id,
-      jobType: c.type,
-      at: now,
-      attempt: r.attempts,
-      workerId: req.workerId,
-    });
-    return {
-      lease: { jobId: c.id, type: c.type, attempt: r.attempts, token, workerId: req.workerId },
-      payloadJson: r.payload,
-      maxAttempts: r.max_attempts,
-      timeoutMs: r.timeout_ms,
-      memoryMb: r.memory_mb,
-      cost: r.cost,
-    };
+    return this.write(() => claimJobs(this.sql, this.t, req, this.clock.now()));
   }
 
   async heartbeat(leases: readonly Lease[], leaseMs: number): Promise<HeartbeatResult> {
@@ -606,7 +392,7 @@ export class SqliteJobStore implements JobStore {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.flush();
+      this.commits.flush();
       this.feed.close();
       if (this.options.ownsDatabase) this.db.close();
     })();

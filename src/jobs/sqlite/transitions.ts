@@ -1,10 +1,9 @@
-import type Database from 'better-sqlite3';
 import { dependencyFailedError } from '../job-errors.js';
 import type { JobError, JobEvent, JobState } from '../job-queue.js';
 import { priorityFromRank } from '../job-queue.js';
 import { waitingForReason } from '../records.js';
 import type { SqliteEventFeed } from './event-feed.js';
-import type { SqliteDatabase } from './open-database.js';
+import type { Sql } from './statements.js';
 
 interface DepRow {
   dep_id: string;
@@ -38,21 +37,10 @@ export function isFatal(dep: { state: JobState; optional: boolean }): boolean {
  * fails or revives its dependents, transitively.
  */
 export class SqliteTransitions {
-  private readonly stmts = new Map<string, Database.Statement<unknown[], unknown>>();
-
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly sql: Sql,
     private readonly feed: SqliteEventFeed,
   ) {}
-
-  sql(text: string): Database.Statement<unknown[], unknown> {
-    let s = this.stmts.get(text);
-    if (!s) {
-      s = this.db.prepare(text);
-      this.stmts.set(text, s);
-    }
-    return s;
-  }
 
   nextReadySeq(): number {
     return this.sql("UPDATE jobs_meta SET value = value + 1 WHERE key = 'ready_seq' RETURNING value")
