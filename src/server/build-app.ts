@@ -136,8 +136,10 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(websocket, { options: { maxPayload: s.limits.wsMessageBytes } });
   await app.register(multipart, {
+    // One byte over the limit reaches the blob store, which refuses the upload (UPLOAD_TOO_LARGE) and
+    // keeps nothing; at exactly the limit the parser would truncate the file silently instead.
     limits: {
-      fileSize: s.limits.uploadBytes,
+      fileSize: s.limits.uploadBytes + 1,
       files: 1,
       fields: 4,
       fieldSize: 1_024,
