@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { ReelforgeError } from '../errors.js';
 import { createHandlerRegistry, defineJobHandler, parsePayload } from './handlers.js';
@@ -11,6 +11,25 @@ const render = defineJobHandler({
   cost: 0,
   retry: { attempts: 5 },
   run: async ({ payload }) => payload.width,
+});
+
+describe('defineJobHandler', () => {
+  it('types the payload and the estimates from the schema', () => {
+    defineJobHandler({
+      type: 'typed',
+      schema: z.object({ frames: z.number(), label: z.string().default('x') }),
+      memoryMb: (p) => {
+        expectTypeOf(p).toEqualTypeOf<{ frames: number; label: string }>();
+        return p.frames;
+      },
+      run: async ({ payload, signal, progress }) => {
+        expectTypeOf(payload).toEqualTypeOf<{ frames: number; label: string }>();
+        expectTypeOf(signal).toEqualTypeOf<AbortSignal>();
+        expectTypeOf(progress.step).returns.toEqualTypeOf(progress);
+        return payload.frames;
+      },
+    });
+  });
 });
 
 describe('handler registry', () => {

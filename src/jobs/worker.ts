@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../log.js';
-import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { basicHardwareProfile, type HardwareProfile, resolveConcurrency } from './concurrency.js';
 import type { HandlerRegistry } from './handlers.js';
 import type { ClaimedJob, JobStore, Lease, NextRequest, StoreSignal } from './job-store.js';
 import { RunningAttempt, runAttempt } from './run-attempt.js';
+import { Ticker, Wakeup } from './wakeup.js';
 
 export interface JobWorkerOptions {
   store: JobStore;
@@ -68,19 +69,16 @@ export class JobWorker {
   private readonly pollMs: number;
   private readonly limits: Record<string, number>;
   private readonly running = new Map<string, RunningAttempt>();
-  private readonly timers: TimerHandle[] = [];
+  private readonly tickers: Ticker[];
+  private readonly wakeup: Wakeup;
   private readonly unsubscribe: () => void;
   private stopped = false;
   private interrupting = false;
   /** The last claim saw jobs waiting on a budget: start everything through the scheduler, in priority order. */
   private contended = false;
-  private woken = false;
-  private wakeUp: (() => void) | null = null;
   private readonly loopDone: Promise<void>;
   private closing: Promise<void> | null = null;
   private readonly keepAlive: ReturnType<typeof setInterval> | null;
-  private heartbeatBusy = false;
-  private maintenanceBusy = false;
 
   constructor(private readonly options: JobWorkerOptions) {
     this.id = options.workerId ?? defaultWorkerId();
@@ -96,9 +94,23 @@ export class JobWorker {
     );
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 1_000;
+    this.wakeup = new Wakeup(this.clock);
     this.unsubscribe = this.store.onSignal((s) => this.onSignal(s));
-    this.every(options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3)), () => this.heartbeat());
-    this.every(options.maintenanceMs ?? Math.max(50, Math.floor(this.leaseMs / 4)), () => this.maintain());
+    const upkeepFailed = (e: unknown) => this.log.error({ err: e }, 'job worker upkeep failed');
+    this.tickers = [
+      new Ticker(
+        this.clock,
+        options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3)),
+        () => this.heartbeat(),
+        upkeepFailed,
+      ),
+      new Ticker(
+        this.clock,
+        options.maintenanceMs ?? Math.max(50, Math.floor(this.leaseMs / 4)),
+        () => this.maintain(),
+        upkeepFailed,
+      ),
+    ];
     // The clock's timers do not hold the process open; a running worker does, like a listening server.
     this.keepAlive = options.keepAlive === false ? null : setInterval(() => undefined, 1 << 30);
     options.signal?.addEventListener('abort', () => void this.close(), { once: true });
@@ -144,21 +156,9 @@ export class JobWorker {
       for (const r of this.running.values()) r.abort('shutdown');
       await Promise.all([...this.running.values()].map((r) => r.done));
     }
-    for (const t of this.timers) this.clock.clearTimeout(t);
+    for (const t of this.tickers) t.stop();
     this.unsubscribe();
     if (this.keepAlive) clearInterval(this.keepAlive);
-  }
-
-  private every(ms: number, fn: () => Promise<void>): void {
-    const tick = () => {
-      if (this.stopped && this.running.size === 0) return;
-      fn()
-        .catch((e: unknown) => this.log.error({ err: e }, 'job worker upkeep failed'))
-        .finally(() => {
-          if (!(this.stopped && this.running.size === 0)) this.timers.push(this.clock.setTimeout(tick, ms));
-        });
-    };
-    this.timers.push(this.clock.setTimeout(tick, ms));
   }
 
   private onSignal(signal: StoreSignal): void {
@@ -170,8 +170,7 @@ export class JobWorker {
   }
 
   private wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.wakeup.wake();
   }
 
   private memoryUsed(): number {
@@ -194,7 +193,7 @@ export class JobWorker {
   private async loop(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      this.woken = false;
+      this.wakeup.reset();
       let wakeAt: number | null = null;
       try {
         const freeSlots = this.freeSlots();
@@ -225,20 +224,9 @@ export class JobWorker {
 
   /** Waits for a signal, a finished job, `until`, or the poll interval, whichever is first. */
   private idle(until: number | null): Promise<void> {
-    if (this.woken || this.stopped) return Promise.resolve();
-    const now = this.clock.now();
-    const ms = Math.max(0, Math.min(this.pollMs, until === null ? this.pollMs : until - now));
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        this.wakeUp = null;
-        resolve();
-      }, ms);
-      this.wakeUp = () => {
-        this.clock.clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-    });
+    if (this.stopped) return Promise.resolve();
+    const left = until === null ? this.pollMs : until - this.clock.now();
+    return this.wakeup.wait(Math.min(this.pollMs, left));
   }
 
   private start(job: ClaimedJob): void {
@@ -285,29 +273,18 @@ export class JobWorker {
     };
   }
 
+  /** Extends the leases of running jobs (also while they wind down after an abort). */
   private async heartbeat(): Promise<void> {
-    if (this.running.size === 0 || this.heartbeatBusy) return;
-    this.heartbeatBusy = true;
-    try {
-      const leases: Lease[] = [...this.running.values()]
-        .filter((r) => r.abortKind === null)
-        .map((r) => r.job.lease);
-      if (leases.length === 0) return;
-      const { lost, cancelRequested } = await this.store.heartbeat(leases, this.leaseMs);
-      for (const id of lost) this.running.get(id)?.abort('lease-lost');
-      for (const id of cancelRequested) this.running.get(id)?.abort('cancel');
-    } finally {
-      this.heartbeatBusy = false;
-    }
+    const leases: Lease[] = [...this.running.values()]
+      .filter((r) => r.abortKind !== 'lease-lost')
+      .map((r) => r.job.lease);
+    if (leases.length === 0) return;
+    const { lost, cancelRequested } = await this.store.heartbeat(leases, this.leaseMs);
+    for (const id of lost) this.running.get(id)?.abort('lease-lost');
+    for (const id of cancelRequested) this.running.get(id)?.abort('cancel');
   }
 
   private async maintain(): Promise<void> {
-    if (this.maintenanceBusy || this.stopped) return;
-    this.maintenanceBusy = true;
-    try {
-      await this.store.maintain();
-    } finally {
-      this.maintenanceBusy = false;
-    }
+    if (!this.stopped) await this.store.maintain();
   }
 }
