@@ -186,6 +186,13 @@ describe('server: assets', () => {
       headers: { 'content-type': 'application/octet-stream' },
     });
     expect(concat.status).toBe(422);
+    const svg = await s.request('/assets?name=logo.svg', {
+      method: 'POST',
+      body: '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><image href="file:///etc/hostname"/></svg>',
+      headers: { 'content-type': 'image/svg+xml' },
+    });
+    expect(svg.status).toBe(422);
+    expect(((await svg.json()) as { code: string }).code).toBe('MEDIA_UNREADABLE');
     expect(blobFiles(s.dataDir).length).toBe(before);
   });
 

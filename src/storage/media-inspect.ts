@@ -31,8 +31,10 @@ const imageMimes: Record<string, string> = {
   avif: 'image/avif',
   heif: 'image/heif',
   tiff: 'image/tiff',
-  svg: 'image/svg+xml',
 };
+
+/** Formats that can name other files (SVG, PDF): refused, as a crafted one could read them at render time. */
+const REFERENCING_FORMATS = /(^|[,_])(svg|pdf)(_pipe)?($|,)/;
 
 /** A MIME type for ffprobe's format name (first match wins; a container with only sound is audio/…). */
 export function mimeForFormat(formatName: string, kind: AssetKind): string {
@@ -84,7 +86,7 @@ function fromProbe(info: MediaInfo): Inspection {
 async function sharpImage(path: string): Promise<Inspection | null> {
   try {
     const m = await sharp(path, { failOn: 'error' }).metadata();
-    if (!m.format || !m.width || !m.height || (m.pages ?? 1) > 1) return null;
+    if (!m.format || !(m.format in imageMimes) || !m.width || !m.height || (m.pages ?? 1) > 1) return null;
     const sideways = (m.orientation ?? 1) >= 5;
     return {
       kind: 'image',
@@ -111,8 +113,9 @@ async function sharpImage(path: string): Promise<Inspection | null> {
 export async function inspectMedia(ff: Ffmpeg, path: string, name: string): Promise<Inspection> {
   const image = await sharpImage(path);
   if (image) return image;
+  let info: MediaInfo;
   try {
-    return fromProbe(await probe(ff, path));
+    info = await probe(ff, path);
   } catch (e) {
     if (
       e instanceof ReelforgeError &&
@@ -131,6 +134,14 @@ export async function inspectMedia(ff: Ffmpeg, path: string, name: string): Prom
     }
     throw e;
   }
+  if (REFERENCING_FORMATS.test(info.formatName)) {
+    throw new ReelforgeError(
+      'MEDIA_UNREADABLE',
+      `${name}: ${info.formatName.replace(/_pipe$/, '').toUpperCase()} files are not accepted (they can name other files); upload a PNG or JPEG`,
+      { status: 422, retryable: false },
+    );
+  }
+  return fromProbe(info);
 }
 
 function reason(e: ReelforgeError): string {
