@@ -67,7 +67,12 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown } | { 
 export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promise<FinishResult | null> {
   const { store, handler, clock, log } = deps;
   const { lease } = run.job;
-  const jobLog = log.child({ jobId: lease.jobId, type: lease.type, attempt: lease.attempt });
+  // Child loggers are not free; most attempts never log.
+  let childLog: Logger | undefined;
+  const jobLog = () => {
+    childLog ??= log.child({ jobId: lease.jobId, type: lease.type, attempt: lease.attempt });
+    return childLog;
+  };
   const progress = new ProgressFlusher(run, deps);
   let timer: TimerHandle | null = null;
   let settled: Settled;
@@ -83,7 +88,9 @@ export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promis
         maxAttempts: run.job.maxAttempts,
         signal: run.controller.signal,
         progress: progress.tracker.root,
-        log: jobLog,
+        get log() {
+          return jobLog();
+        },
       }),
     );
     settled = await Promise.race([
@@ -94,7 +101,7 @@ export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promis
       run.aborted.then(() => graceExpired(clock, deps.cancelGraceMs)),
     ]);
     if (settled.ok === 'abandoned') {
-      jobLog.warn({ abort: run.abortKind }, 'handler ignored its abort signal; writing the attempt off');
+      jobLog().warn({ abort: run.abortKind }, 'handler ignored its abort signal; writing the attempt off');
       work.catch(() => undefined);
     }
   } catch (error) {
@@ -105,17 +112,17 @@ export async function runAttempt(run: RunningAttempt, deps: AttemptDeps): Promis
 
   await progress.stop();
   if (run.abortKind === 'lease-lost') {
-    jobLog.warn('lease lost; another worker owns the job now');
+    jobLog().warn('lease lost; another worker owns the job now');
     return null;
   }
   const outcome = outcomeOf(settled, run, deps, progress.tracker);
   try {
     const result = await store.finish(lease, outcome, deps.nextRequest(run) ?? undefined);
-    if (!result.kept) jobLog.warn('lease lost before the outcome was recorded; it was discarded');
+    if (!result.kept) jobLog().warn('lease lost before the outcome was recorded; it was discarded');
     return result;
   } catch (e) {
     // The lease will expire and the job run again; nothing is lost.
-    jobLog.error({ err: e }, 'could not record the outcome of an attempt');
+    jobLog().error({ err: e }, 'could not record the outcome of an attempt');
     return null;
   }
 }

@@ -44,6 +44,23 @@ runJobQueueSuite('bullmq (redis)', async () => {
   };
 });
 
+describe('Redis backend when Redis is down', () => {
+  it('fails with QUEUE_UNAVAILABLE, naming the cause, and still closes', async () => {
+    const store = new BullmqJobStore({
+      url: 'redis://user:secret@127.0.0.1:1',
+      prefix: 'down',
+      log: silentLogger(),
+      connectTimeoutMs: 300,
+    });
+    const queue = createManagedJobQueue({ store, handlers: createHandlerRegistry([]), log: silentLogger() });
+    const error = await queue.list().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
+    expect((error as Error).message).toContain('ECONNREFUSED');
+    expect((error as Error).message).not.toContain('secret');
+    await queue.close(); // resolves although QUIT can never be answered
+  });
+});
+
 describe('Redis backend repairs', () => {
   it('runs a job again whose worker died between releasing the BullMQ job and recording the outcome', async () => {
     const kit = new JobKit();

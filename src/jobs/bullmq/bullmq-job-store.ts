@@ -75,6 +75,7 @@ export class BullmqJobStore implements JobStore {
   private readonly leaseMs: number;
   private readonly ready: Promise<void>;
   private lastSweep = 0;
+  private lastConnectionError: Error | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: BullmqJobStoreOptions) {
@@ -88,7 +89,10 @@ export class BullmqJobStore implements JobStore {
     this.client = new Redis(options.url, { ...common, enableAutoPipelining: true });
     this.bullClient = new Redis(options.url, common);
     for (const c of [this.client, this.bullClient]) {
-      c.on('error', (e) => options.log.debug({ err: e }, 'redis connection error'));
+      c.on('error', (e) => {
+        this.lastConnectionError = e;
+        options.log.debug({ err: e }, 'redis connection error');
+      });
     }
     const ready = () => this.ready;
     this.scripts = new ScriptRunner(this.client, this.ns, this.clock, ready);
@@ -113,7 +117,10 @@ export class BullmqJobStore implements JobStore {
       await Promise.race([
         Promise.all([this.scripts.load(), this.bullClient.ping()]),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
+          timer = setTimeout(() => {
+            const why = this.lastConnectionError ? ` (${this.lastConnectionError.message})` : '';
+            reject(new Error(`no answer within ${timeout} ms${why}`));
+          }, timeout);
         }),
       ]);
     } catch (e) {
@@ -363,24 +370,40 @@ export class BullmqJobStore implements JobStore {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // Each step is bounded: with Redis gone, a polite QUIT would wait for a reconnection forever.
       const steps: Array<() => Promise<unknown>> = [
         () => this.lanes.close(),
-        async () => this.subscriber?.quit(),
-        async () => this.client.quit(),
-        async () => this.bullClient.quit(),
+        ...[this.subscriber, this.client, this.bullClient].map((c) => () => closeConnection(c)),
       ];
       for (const step of steps) {
         try {
-          await step();
+          await withTimeout(step(), 5_000);
         } catch (e) {
           this.options.log.debug({ err: e }, 'error while closing the Redis job store');
         }
       }
+      for (const c of [this.subscriber, this.client, this.bullClient]) c?.disconnect();
       this.listeners.clear();
       this.signalListeners.clear();
     })();
     return this.closing;
   }
+}
+
+async function closeConnection(c: Redis | null): Promise<void> {
+  if (c === null) return;
+  if (c.status === 'ready') await c.quit();
+  else c.disconnect();
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Hides a password in a Redis URL before it reaches a message. */
