@@ -123,6 +123,38 @@ describe('server: renders as jobs', () => {
     expect(done.result).toMatchObject({ width: 32, height: 18 });
   });
 
+  it('stops a running render when cancelled, leaving no output and no working files', async () => {
+    const long = {
+      output: { width: 64, height: 36, fps: 30, profile: 'economy' },
+      tracks: [
+        {
+          clips: [
+            {
+              type: 'image',
+              src: image.ref,
+              start: 0,
+              duration: 600,
+              camera: { from: { zoom: 1 }, to: { zoom: 2 } },
+            },
+          ],
+        },
+      ],
+    };
+    const render = (await (
+      await s.request('/renders', { method: 'POST', json: { timeline: long } })
+    ).json()) as RenderJson;
+    await until(s, render.id, (r) => r.steps.some((st) => st.name === 'video' && st.state === 'running'));
+    expect((await s.request(`/renders/${render.id}/cancel`, { method: 'POST' })).status).toBe(202);
+    const done = await until(s, render.id, (r) => r.state === 'cancelled');
+    expect(done.output).toBeNull();
+    expect((await s.request(`/renders/${render.id}/output`)).status).toBe(409);
+    for (let i = 0; i < 100 && readdirSync(join(s.dataDir, 'scratch', 'renders')).length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(readdirSync(join(s.dataDir, 'scratch', 'renders'))).toEqual([]);
+    expect(s.services.renderRecords.getAny(render.id)?.outputHash).toBeNull();
+  });
+
   it('refuses what it cannot render before queueing anything', async () => {
     const folder = await s.request('/renders', {
       method: 'POST',

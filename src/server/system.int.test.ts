@@ -51,7 +51,27 @@ describe('server: health, readiness, API description, errors', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/ready', '/me']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/health',
+        '/ready',
+        '/me',
+        '/assets',
+        '/assets/{id}/content',
+        '/projects',
+        '/projects/{id}/timeline',
+        '/renders',
+        '/renders/{id}/output',
+        '/jobs',
+      ]),
+    );
+    const save = (
+      doc.paths['/projects/{id}/timeline'] as {
+        put: { requestBody: unknown; responses: Record<string, unknown> };
+      }
+    ).put;
+    expect(JSON.stringify(save.requestBody)).toContain('baseVersion');
+    expect(Object.keys(save.responses)).toEqual(expect.arrayContaining(['200', '409', '422']));
     const docs = await s.request('/docs/');
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toContain('text/html');
