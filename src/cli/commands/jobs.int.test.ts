@@ -5,7 +5,7 @@ import { JobKit } from '../../../test/conformance/job-queue-kit.js';
 import { makeTempDir } from '../../../test/helpers/paths.js';
 import { type RedisServer, startRedis } from '../../../test/helpers/redis.js';
 import { loadConfig } from '../../config/load-config.js';
-import { createJobQueue, type ManagedJobQueue, waitForJob } from '../../jobs/index.js';
+import { createJobQueue, type HardwareProfile, type ManagedJobQueue, waitForJob } from '../../jobs/index.js';
 import { silentLogger } from '../../log.js';
 import { createCliContext, type RegisterCommands } from '../context.js';
 import { registerDoctorCommand } from './doctor.js';
@@ -141,7 +141,8 @@ describe('reelforge worker', () => {
 
   it('explains itself when no Redis URL is configured', async () => {
     sqliteSetup();
-    const r = await cli(['worker'], [createWorkerCommand({ handlers: () => [] })]);
+    const notReached = () => Promise.reject(new Error('not reached'));
+    const r = await cli(['worker'], [createWorkerCommand({ open: notReached })]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('REELFORGE_REDIS_URL');
   });
@@ -166,9 +167,14 @@ describe('reelforge worker', () => {
     const stop = new AbortController();
     try {
       const job = await queue.enqueue({ type: 'echo', payload: { label: 'remote', value: 4 } });
+      const open = async (_ctx: unknown, hardware: HardwareProfile) => {
+        const config = loadConfig({ queue: { kind: 'redis', url: redis.url, prefix: 'cliw' } });
+        const q = createJobQueue(config, { log: silentLogger(), handlers: kit.handlers, hardware });
+        return { queue: q, close: () => q.close() };
+      };
       const running = cli(
         ['worker', '--no-probe', '--types', 'echo', '--concurrency', 'echo=3', '--id', 'w-test'],
-        [createWorkerCommand({ handlers: () => kit.handlers, stop: stop.signal })],
+        [createWorkerCommand({ open, stop: stop.signal })],
       );
       const done = await waitForJob(queue, job.id, { pollMs: 50 });
       expect(done.result).toEqual({ doubled: 8 });
@@ -191,10 +197,12 @@ describe('reelforge worker', () => {
 
   it('refuses job types it has no handler for', async () => {
     process.env = { ...savedEnv, REELFORGE_REDIS_URL: redis.url, REELFORGE_REDIS_PREFIX: 'cliu' };
-    const r = await cli(
-      ['worker', '--no-probe', '--types', 'upscale'],
-      [createWorkerCommand({ handlers: () => [] })],
-    );
+    const open = async () => {
+      const config = loadConfig({ queue: { kind: 'redis', url: redis.url, prefix: 'cliu' } });
+      const q = createJobQueue(config, { log: silentLogger(), handlers: [] });
+      return { queue: q, close: () => q.close() };
+    };
+    const r = await cli(['worker', '--no-probe', '--types', 'upscale'], [createWorkerCommand({ open })]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('--types: no handler for upscale');
   });

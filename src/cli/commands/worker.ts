@@ -1,12 +1,18 @@
+import { createServices } from '../../app.js';
 import { ReelforgeError } from '../../errors.js';
-import { createJobQueue, type JobHandler, redactUrl } from '../../jobs/index.js';
+import { type HardwareProfile, type ManagedJobQueue, redactUrl } from '../../jobs/index.js';
 import { detectHardware, toHardwareProfile } from '../../observability/hardware.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 
+/** A job queue with the handlers this build runs, and how to close what was opened for it. */
+export interface WorkerQueue {
+  queue: ManagedJobQueue;
+  close(): Promise<void>;
+}
+
 export interface WorkerCommandDeps {
-  /** The handlers this build can run (render, generate, ingest, enhance…), from the composition root. */
-  // biome-ignore lint/suspicious/noExplicitAny: handlers of any payload type
-  handlers: (ctx: CliContext) => readonly JobHandler<any, any>[];
+  /** Opens the queue with its handlers; by default the composition root's (`createServices`). */
+  open: (ctx: CliContext, hardware: HardwareProfile) => Promise<WorkerQueue>;
   /** Stops the worker when aborted (tests); otherwise SIGINT/SIGTERM do. */
   stop?: AbortSignal;
 }
@@ -64,15 +70,14 @@ async function runWorker(ctx: CliContext, deps: WorkerCommandDeps, opts: WorkerO
         '  Without Redis, jobs run inside `reelforge serve` from the SQLite database in the data folder.',
     );
   }
-  const log = ctx.logger();
-  const handlers = deps.handlers(ctx);
   const report = await detectHardware({
     dataDir: config.dataDir,
     ffmpegPath: config.media.ffmpegPath,
     ffprobePath: config.media.ffprobePath,
     probeEncoders: opts.probe,
   });
-  const queue = createJobQueue(config, { log, handlers, hardware: toHardwareProfile(report) });
+  const opened = await deps.open(ctx, toHardwareProfile(report));
+  const { queue } = opened;
   try {
     await queue.stats({ windowMs: 60_000 }); // fails fast with QUEUE_UNAVAILABLE when Redis is unreachable
     const types = opts.types?.split(',').map((s) => s.trim());
@@ -97,15 +102,16 @@ async function runWorker(ctx: CliContext, deps: WorkerCommandDeps, opts: WorkerO
       `worker ${worker.id} taking jobs from ${redactUrl(config.queue.url)} (prefix ${config.queue.prefix})\n`,
     );
     ctx.err(`  types: ${running.join(', ') || '(none)'}; cost budget: ${budget}; Ctrl-C stops it\n`);
-    if (handlers.length === 0)
+    if (queue.handlers.types().length === 0) {
       ctx.err('  note: no job handlers are registered in this build, so nothing will run\n');
+    }
     const signal = await stopRequested(deps.stop, () => process.exit(130));
     const grace = config.jobs.shutdownGraceMs;
     ctx.err(
       `${signal}: stopping; running jobs get ${Math.round(grace / 1000)} s to finish, then go back to the queue\n`,
     );
   } finally {
-    await queue.close();
+    await opened.close();
   }
   return 0;
 }
@@ -127,8 +133,10 @@ export function createWorkerCommand(deps: WorkerCommandDeps): RegisterCommands {
   };
 }
 
-/**
- * `reelforge worker` as the CLI registers it. Job handlers come from the modules that own them
- * (render, generate, ingest, enhance); none are registered in this build yet.
- */
-export const registerWorkerCommand: RegisterCommands = createWorkerCommand({ handlers: () => [] });
+/** `reelforge worker` as the CLI registers it: the handlers of the composition root (render, …). */
+export const registerWorkerCommand: RegisterCommands = createWorkerCommand({
+  async open(ctx, hardware) {
+    const services = await createServices(ctx.config(), { log: ctx.logger(), hardware });
+    return { queue: services.queue, close: () => services.close() };
+  },
+});
