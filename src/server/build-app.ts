@@ -18,7 +18,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Services } from '../app.js';
 import { ReelforgeError } from '../errors.js';
-import { AuthPolicy, authRequired, forbidden, hasScope } from './auth-policy.js';
+import { AuthPolicy, forbidden, hasScope } from './auth-policy.js';
 import { PROBLEM_CONTENT_TYPE, problem, toProblem } from './problem.js';
 import { RateLimiter } from './rate-limiter.js';
 import { assetRoutes } from './routes/assets.js';
@@ -165,5 +165,3 @@ function rateLimited(reply: FastifyReply, retryAfterMs: number): ReelforgeError 
     details: { retryAfterSec: seconds },
   });
 }
-
-export { authRequired };

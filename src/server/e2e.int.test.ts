@@ -111,13 +111,8 @@ describe('server end to end: upload → project → render → WebSocket progres
               .progress,
         );
       expect(progress.length).toBeGreaterThan(0);
-      expect(progress.at(-1)!.steps.map((st) => st.name)).toEqual([
-        'prepare',
-        'audio',
-        'video',
-        'finalize',
-        'store',
-      ]);
+      // Progress is persisted at the job system's interval, so a short render may show only its first steps here.
+      expect(progress.every((p) => p.steps[0]?.name === 'prepare')).toBe(true);
       const percents = progress.map((p) => p.percent);
       expect(percents).toEqual([...percents].sort((a, b) => a - b));
 
@@ -125,9 +120,17 @@ describe('server end to end: upload → project → render → WebSocket progres
       const status = (await (await s.request(`/renders/${render.id}`)).json()) as {
         state: string;
         percent: number;
+        steps: Array<{ name: string; state: string }>;
         output: { url: string; bytes: number };
       };
       expect(status).toMatchObject({ state: 'completed', percent: 100 });
+      expect(status.steps.map((st) => `${st.name}:${st.state}`)).toEqual([
+        'prepare:done',
+        'audio:done',
+        'video:done',
+        'finalize:done',
+        'store:done',
+      ]);
       const download = await s.request(status.output.url);
       expect(download.status).toBe(200);
       const bytes = Buffer.from(await download.arrayBuffer());

@@ -54,7 +54,7 @@ export class Projects {
     const json = JSON.stringify(input);
     const bytes = Buffer.byteLength(json);
     if (bytes > this.deps.timelineBytes) throw timelineTooLarge(bytes, this.deps.timelineBytes);
-    const timeline = parseTimeline(input, { source: 'the timeline' });
+    const timeline = parseTimeline(input);
     const { problems, assetIds } = checkMediaRefs(collectMediaRefs(timeline), (id) =>
       this.deps.assets.get(owner, id),
     );
