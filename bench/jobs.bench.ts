@@ -164,6 +164,8 @@ interface BackendResult {
   /** One job at a time on an idle queue. */
   idleLatencyMs: { p50: number; p95: number };
   peakRssMb: number;
+  /** 1-minute load average when this backend's runs started (other work on the machine). */
+  loadBefore: number;
 }
 
 async function benchBackend(
@@ -171,6 +173,7 @@ async function benchBackend(
   config: ConfigInput,
   cleanup: () => Promise<void>,
 ): Promise<BackendResult> {
+  const loadBefore = Math.round(loadavg()[0]! * 10) / 10;
   const { started, handlers } = makeHarness();
   const queue = createJobQueue(loadConfig(config), { log: silentLogger(), handlers });
   let peakRss = 0;
@@ -208,6 +211,7 @@ async function benchBackend(
       steadyLatencyMs: { p50: round(percentile(steady, 50), 2), p95: round(percentile(steady, 95), 2) },
       idleLatencyMs: { p50: round(percentile(light, 50), 2), p95: round(percentile(light, 95), 2) },
       peakRssMb: Math.round(peakRss / (1024 * 1024)),
+      loadBefore,
     };
   } finally {
     clearInterval(sampler);
@@ -223,12 +227,19 @@ async function main(): Promise<void> {
   mkdirSync(workDir, { recursive: true });
   const results: BackendResult[] = [];
 
+  const only = process.env.BENCH_BACKENDS?.split(',').map((s) => s.trim());
   const sqliteDir = join(workDir, 'sqlite');
-  results.push(
-    await benchBackend('sqlite', { dataDir: sqliteDir, log: { level: 'silent' } }, async () =>
-      rmSync(sqliteDir, { recursive: true, force: true }),
-    ),
-  );
+  if (!only || only.includes('sqlite')) {
+    results.push(
+      await benchBackend('sqlite', { dataDir: sqliteDir, log: { level: 'silent' } }, async () =>
+        rmSync(sqliteDir, { recursive: true, force: true }),
+      ),
+    );
+  }
+  if (only && !only.includes('redis')) {
+    report(results, loadBefore, 'not run');
+    return;
+  }
 
   const external = process.env.REELFORGE_BENCH_REDIS_URL;
   const redis = external ? null : await startRedis();
@@ -249,6 +260,11 @@ async function main(): Promise<void> {
   );
   await redis?.stop();
 
+  report(results, loadBefore, redisVersion, external ? 'external' : 'local redis-server, persistence off');
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+function report(results: BackendResult[], loadBefore: number, redisVersion: string, redisServer = ''): void {
   const sqliteVersion = (new Database(':memory:').prepare('select sqlite_version() v').get() as { v: string })
     .v;
   const machine = {
@@ -259,7 +275,7 @@ async function main(): Promise<void> {
     node: process.version,
     sqlite: sqliteVersion,
     redis: redisVersion,
-    redisServer: external ? 'external' : 'local redis-server, persistence off',
+    redisServer,
   };
 
   const header = [
@@ -272,7 +288,7 @@ async function main(): Promise<void> {
     'peak RSS',
   ];
   const rows = results.map((r) => [
-    r.backend,
+    `${r.backend} (load ${r.loadBefore})`,
     String(r.concurrency),
     `${r.jobsPerSecond.median} (${r.jobsPerSecond.min}–${r.jobsPerSecond.max})`,
     `${r.idleLatencyMs.p50} / ${r.idleLatencyMs.p95} ms`,
@@ -291,7 +307,6 @@ async function main(): Promise<void> {
   process.stdout.write(`${line(header)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n`);
   for (const r of rows) process.stdout.write(`${line(r)}\n`);
   process.stdout.write(`\n${JSON.stringify({ machine, results }, null, 2)}\n`);
-  rmSync(workDir, { recursive: true, force: true });
 }
 
 await main();
