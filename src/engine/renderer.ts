@@ -336,7 +336,10 @@ export class Renderer {
 
   /** The layers at time t, bottom first, with their motion when motion blur is on. */
   layersAt(t: number): Layer[] {
-    let layers = cullUnderMorph(layersAt(this.timeline, t, this.#ctx), this.#quality.morph);
+    // Morph layers draw prepared in-betweens; without them (morphs off) the transition is a crossfade.
+    const all = layersAt(this.timeline, t, this.#ctx);
+    const made = all.filter((l) => !l.morph || this.#entry(l.ref).morphs[l.morph.side] !== undefined);
+    let layers = cullUnderMorph(made, true);
     if (this.#fx.motionBlur > 0) {
       layers = withMotion(this.timeline, t, layers, this.#ctx, {
         fps: this.fps,
@@ -385,10 +388,8 @@ export class Renderer {
    * alphaFrameBytes for a transparent output).
    */
   async render(t: number, into: Uint8Array, layers = this.layersAt(t)): Promise<void> {
-    // Morph layers whose frames were not made (morphs off) are never drawn.
-    const drawn = layers.filter((l) => !l.morph || this.#entry(l.ref).morphs[l.morph.side]);
-    const picture = await this.#pictures(drawn);
-    this.#fxc.draw(into, drawn, picture, frameAt(t, this.fps));
+    const picture = await this.#pictures(layers);
+    this.#fxc.draw(into, layers, picture, frameAt(t, this.fps));
     // Blur levels of clips that have ended are freed (export runs forward; a preview remakes them).
     this.#dof.release((key) => {
       const e = this.#clips.get(key);
