@@ -274,7 +274,7 @@ describe('validateTimeline: hostile input', () => {
     expect(lines(t)).toEqual([
       'output.constructor: unknown key (allowed: width, height, fps, duration, background, format, codec, alpha, hardware, profile, crf, preset, audioBitrate)',
       'tracks[0].clips[0].camera.toString: unknown key (allowed: from, to, easing, keyframes)',
-      'tracks[0].clips[0].__proto__: unknown key (allowed: id, start, transform, transitionIn, transitionOut, adjust, type, src, duration, fit, camera)',
+      'tracks[0].clips[0].__proto__: unknown key (allowed: id, start, transform, transitionIn, transitionOut, adjust, depth, motionBlur, type, src, duration, fit, camera, depthMap)',
     ]);
   });
 
