@@ -16,11 +16,17 @@ for (const [path, entry] of Object.entries(pkgs)) {
     const nested = `${path ? `${path}/` : ''}node_modules/${name}`;
     const top = `node_modules/${name}`;
     if (pkgs[nested] || pkgs[top]) continue;
-    pkgs[top] = { version: range.replace(/^[\^~=]/, ''), ...(entry.dev ? { dev: true } : {}), optional: true };
+    pkgs[top] = {
+      version: range.replace(/^[\^~=]/, ''),
+      ...(entry.dev ? { dev: true } : {}),
+      optional: true,
+    };
     added++;
   }
 }
-const sorted = Object.fromEntries(Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+const sorted = Object.fromEntries(
+  Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+);
 lock.packages = sorted;
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`complete-lockfile: added ${added} optional platform entries`);
