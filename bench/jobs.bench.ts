@@ -36,7 +36,13 @@ interface RunResult {
   jobsPerSecond: number;
   loadedP50Ms: number;
   loadedP95Ms: number;
+  /** CPU time per job of this process, and of redis-server (when it is ours to ask). */
+  nodeCpuUsPerJob: number;
+  redisCpuUsPerJob: number | null;
 }
+
+/** CPU seconds redis-server has used so far (INFO cpu), or null without a Redis. */
+type RedisCpu = () => Promise<number | null>;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -70,8 +76,11 @@ async function throughputRun(
   queue: ManagedJobQueue,
   started: Map<string, number>,
   n: number,
+  redisCpu: RedisCpu,
 ): Promise<RunResult> {
   started.clear();
+  const redis0 = await redisCpu();
+  const cpu0 = process.cpuUsage();
   const enqueuedAt = new Map<string, number>();
   let completed = 0;
   let allDone: () => void = () => undefined;
@@ -98,6 +107,8 @@ async function throughputRun(
   );
   await finished;
   const elapsed = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const redis1 = await redisCpu();
   stop();
   const latencies = [...enqueuedAt]
     .map(([id, at]) => (started.get(id) ?? Number.NaN) - at)
@@ -106,6 +117,8 @@ async function throughputRun(
     jobsPerSecond: n / (elapsed / 1000),
     loadedP50Ms: percentile(latencies, 50),
     loadedP95Ms: percentile(latencies, 95),
+    nodeCpuUsPerJob: (cpu.user + cpu.system) / n,
+    redisCpuUsPerJob: redis0 === null || redis1 === null ? null : ((redis1 - redis0) * 1e6) / n,
   };
 }
 
@@ -166,12 +179,15 @@ interface BackendResult {
   peakRssMb: number;
   /** 1-minute load average when this backend's runs started (other work on the machine). */
   loadBefore: number;
+  /** CPU time per job (median of the runs): less sensitive to a busy machine than jobs/s. */
+  cpuUsPerJob: { node: number; redis: number | null };
 }
 
 async function benchBackend(
   name: string,
   config: ConfigInput,
   cleanup: () => Promise<void>,
+  redisCpu: RedisCpu = async () => null,
 ): Promise<BackendResult> {
   const loadBefore = Math.round(loadavg()[0]! * 10) / 10;
   const { started, handlers } = makeHarness();
@@ -183,10 +199,10 @@ async function benchBackend(
   try {
     queue.startWorker({ concurrency: { noop: CONCURRENCY }, pollMs: 100, progressIntervalMs: 500 });
     process.stderr.write(`${name}: warm-up… `);
-    await throughputRun(queue, started, Math.min(2_000, JOBS));
+    await throughputRun(queue, started, Math.min(2_000, JOBS), redisCpu);
     const runs: RunResult[] = [];
     for (let r = 0; r < RUNS; r++) {
-      const result = await throughputRun(queue, started, JOBS);
+      const result = await throughputRun(queue, started, JOBS, redisCpu);
       runs.push(result);
       process.stderr.write(`${Math.round(result.jobsPerSecond)}/s `);
     }
@@ -212,6 +228,13 @@ async function benchBackend(
       idleLatencyMs: { p50: round(percentile(light, 50), 2), p95: round(percentile(light, 95), 2) },
       peakRssMb: Math.round(peakRss / (1024 * 1024)),
       loadBefore,
+      cpuUsPerJob: {
+        node: Math.round(median(runs.map((r) => r.nodeCpuUsPerJob))),
+        redis:
+          runs[0]?.redisCpuUsPerJob == null
+            ? null
+            : Math.round(median(runs.map((r) => r.redisCpuUsPerJob ?? 0))),
+      },
     };
   } finally {
     clearInterval(sampler);
@@ -246,7 +269,12 @@ async function main(): Promise<void> {
   const url = external ?? (redis?.url as string);
   const probe = new Redis(url);
   const redisVersion = (await probe.info('server')).match(/redis_version:(\S+)/)?.[1] ?? 'unknown';
-  probe.disconnect();
+  const redisCpu: RedisCpu = async () => {
+    const info = await probe.info('cpu');
+    const user = Number(info.match(/used_cpu_user:([\d.]+)/)?.[1]);
+    const sys = Number(info.match(/used_cpu_sys:([\d.]+)/)?.[1]);
+    return Number.isFinite(user + sys) ? user + sys : null;
+  };
   results.push(
     await benchBackend(
       'bullmq (redis)',
@@ -256,8 +284,10 @@ async function main(): Promise<void> {
         queue: { kind: 'redis', url, prefix: `bench${Date.now()}` },
       },
       async () => undefined,
+      redisCpu,
     ),
   );
+  probe.disconnect();
   await redis?.stop();
 
   report(results, loadBefore, redisVersion, external ? 'external' : 'local redis-server, persistence off');
@@ -285,6 +315,7 @@ function report(results: BackendResult[], loadBefore: number, redisVersion: stri
     `enqueue→start p50/p95: idle`,
     `steady ${STEADY_RATE}/s`,
     `burst of ${JOBS}`,
+    'CPU per job (node + redis)',
     'peak RSS',
   ];
   const rows = results.map((r) => [
@@ -294,6 +325,9 @@ function report(results: BackendResult[], loadBefore: number, redisVersion: stri
     `${r.idleLatencyMs.p50} / ${r.idleLatencyMs.p95} ms`,
     `${r.steadyLatencyMs.p50} / ${r.steadyLatencyMs.p95} ms`,
     `${r.burstLatencyMs.p50} / ${r.burstLatencyMs.p95} ms`,
+    r.cpuUsPerJob.redis === null
+      ? `${r.cpuUsPerJob.node} µs`
+      : `${r.cpuUsPerJob.node} + ${r.cpuUsPerJob.redis} µs`,
     `${r.peakRssMb} MB`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
