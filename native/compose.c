@@ -12,18 +12,20 @@
 #define P_X0 7
 #define P_AA 11
 #define P_WIN 12
-#define P_LEN 16
+#define P_AAV 16
+#define P_LEN 17
 
 static inline int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
-// Coverage of a destination pixel by the source window, 0..256, from the distance (in source
-// pixels) of the sample point to the nearest source edge, converted to destination pixels by aa.
-static inline int coverage(double u, double v, const double *w, double aa) {
+// Coverage of a destination pixel by the source window, 0..256, from the distance of the sample
+// point to the nearest source edge, converted from source to destination pixels per axis (aau, aav:
+// a layer stretched more in x than in y still covers its edge pixels fully).
+static inline int coverage(double u, double v, const double *w, double aau, double aav) {
   const double l = u - w[0], r = w[2] - u, t = v - w[1], b = w[3] - v;
-  double du = l < r ? l : r;
-  double dv = t < b ? t : b;
+  double du = (l < r ? l : r) * aau;
+  double dv = (t < b ? t : b) * aav;
   double d = du < dv ? du : dv;
-  double c = d * aa * 256.0 + 128.0;
+  double c = d * 256.0 + 128.0;
   if (c <= 0.0) return 0;
   if (c >= 256.0) return 256;
   return (int)c;
@@ -54,7 +56,7 @@ static inline int cover_of(double d, double aa) {
 // vectorises. Coverage separates because min commutes with the monotone coverage function.
 static void axis_blend(uint8_t *dst, int dw, const uint8_t *src, int sw, int sh, const uint8_t *alpha,
                        const double *p, int x0, int y0, int x1, int y1) {
-  const double m0 = p[0], m2 = p[2], m4 = p[4], m5 = p[5], aa = p[P_AA];
+  const double m0 = p[0], m2 = p[2], m4 = p[4], m5 = p[5], aau = p[P_AA], aav = p[P_AAV];
   const int op = (int)p[P_OPACITY];
   const int n = x1 - x0;
   int32_t *xi0 = malloc(sizeof(int32_t) * n * 4);
@@ -67,7 +69,7 @@ static void axis_blend(uint8_t *dst, int dw, const uint8_t *src, int sw, int sh,
     const double u = m0 * ((double)(x0 + i) + 0.5) + m2;
     const double l = u - p[P_WIN], r = p[P_WIN + 2] - u;
     const double du = l < r ? l : r;
-    covx[i] = cover_of(du, aa);
+    covx[i] = cover_of(du, aau);
     const double uu = u - 0.5, fx = floor(uu);
     wxs[i] = (int)((uu - fx) * 256.0);
     xi0[i] = clampi((int)fx, 0, sw - 1);
@@ -82,7 +84,7 @@ static void axis_blend(uint8_t *dst, int dw, const uint8_t *src, int sw, int sh,
     const double v = m4 * yc + m5;
     const double t0 = v - p[P_WIN + 1], b0 = p[P_WIN + 3] - v;
     const double dv = t0 < b0 ? t0 : b0;
-    const int covy = cover_of(dv, aa);
+    const int covy = cover_of(dv, aav);
     if (covy == 0) continue;
     const double vv = v - 0.5, fy = floor(vv);
     const int wy = (int)((vv - fy) * 256.0);
@@ -167,7 +169,7 @@ static void affine_blend(uint8_t *dst, int dw, int dh, const uint8_t *src, int s
   const int op = (int)p[P_OPACITY];
   const int x0 = clampi((int)p[P_X0], 0, dw), y0 = clampi((int)p[P_X0 + 1], 0, dh);
   const int x1 = clampi((int)p[P_X0 + 2], 0, dw), y1 = clampi((int)p[P_X0 + 3], 0, dh);
-  const double aa = p[P_AA];
+  const double aau = p[P_AA], aav = p[P_AAV];
   if (op <= 0 || x1 <= x0 || y1 <= y0) return;
   if (m1 == 0.0 && m3 == 0.0) {
     axis_blend(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1);
@@ -180,7 +182,7 @@ static void affine_blend(uint8_t *dst, int dw, int dh, const uint8_t *src, int s
     for (int x = x0; x < x1; x++) {
       const double xc = (double)x + 0.5;
       const double u = m0 * xc + ub, v = m3 * xc + vb;
-      const int cov = coverage(u, v, p + P_WIN, aa);
+      const int cov = coverage(u, v, p + P_WIN, aau, aav);
       if (cov == 0) continue;
       const int s = bilinear(src, sw, sh, u, v);
       int a = (op * cov) >> 8;

@@ -145,9 +145,14 @@ describe('Compositor', () => {
     expect([...uniform(y)]).toEqual([rgbToYuv(0, 255, 0)[0]]);
   });
 
-  // Engine bug (reported): on a non-square frame the edge coverage of a stretched solid uses the
-  // geometric-mean scale, so the leftmost and rightmost columns get 7/8 coverage.
-  it.todo('a full-frame colour layer on a 16:9 frame covers its edge columns completely');
+  it('a full-frame colour layer on a 16:9 frame covers its edge columns completely', () => {
+    // The 4×4 solid is stretched 8× across and 4.5× down: each axis needs its own edge width.
+    const overlay = layer({ w: 32, h: 18 }, scale(1), { kind: 'overlay', color: [255, 255, 255, 255] });
+    const { y } = draw(32, 18, [overlay], () => {
+      throw new Error('an overlay needs no picture');
+    });
+    expect([...uniform(y)]).toEqual([rgbToYuv(255, 255, 255)[0]]);
+  });
 });
 
 /** A deterministic pseudo-random picture with an alpha channel. */

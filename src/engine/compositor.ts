@@ -1,5 +1,5 @@
 import { type Rgba, rgbToYuv } from './color.js';
-import { type Affine, compose, invert, linearScale, mappedBounds, scale } from './geometry.js';
+import { type Affine, compose, invert, mappedBounds, scale } from './geometry.js';
 import { BLEND_PARAMS, type Kernels } from './kernels/kernels.js';
 import type { Layer } from './layers.js';
 import { chromaSize, solidYuva, type YuvaImage } from './yuv-image.js';
@@ -152,7 +152,9 @@ export class Compositor {
     p[BLEND_PARAMS.rect + 1] = y0;
     p[BLEND_PARAMS.rect + 2] = x1;
     p[BLEND_PARAMS.rect + 3] = y1;
-    p[BLEND_PARAMS.aa] = linearScale(fwd);
+    // How far one source pixel reaches in output pixels, along each source axis.
+    p[BLEND_PARAMS.aa] = Math.hypot(fwd[0], fwd[3]);
+    p[BLEND_PARAMS.aaV] = Math.hypot(fwd[1], fwd[4]);
     p[BLEND_PARAMS.window] = u0;
     p[BLEND_PARAMS.window + 1] = v0;
     p[BLEND_PARAMS.window + 2] = u1;

@@ -269,7 +269,6 @@ describe('golden frames: transitions at their midpoint', () => {
   it('zoom', () => golden('transition-zoom', withTransition({ type: 'zoom' }), 1.5));
 
   it('fade through a colour: A half-way to the colour, then B half-way from it', async () => {
-    // Square pictures (cover): see the todo below for why not 16:9 ones.
     const tl = timeline([
       {
         clips: [
@@ -306,10 +305,21 @@ describe('golden frames: transitions at their midpoint', () => {
     }
   });
 
-  // Engine bug (reported): the compositor's edge anti-aliasing uses one isotropic scale, so a layer
-  // stretched unequally (a colour clip or fade overlay on a 16:9 frame) covers only 7/8 of its
-  // leftmost and rightmost pixel columns. Enable once compositor.ts passes per-axis scales.
-  it.todo('a full-frame colour clip or fade overlay covers the left and right pixel columns completely');
+  it('a full-frame colour clip covers the left and right pixel columns completely', async () => {
+    const tl = timeline([{ clips: [{ type: 'color', color: '#204080', start: 0, duration: 1 }] }]);
+    const f = await frame(tl, 0.5);
+    for (const [x, y] of [
+      [0, 45],
+      [159, 45],
+      [80, 0],
+      [80, 89],
+    ] as const) {
+      const [r, g, b] = pixel(f, x, y);
+      expect(Math.abs(r - 0x20), `(${x}, ${y})`).toBeLessThanOrEqual(2);
+      expect(Math.abs(g - 0x40), `(${x}, ${y})`).toBeLessThanOrEqual(2);
+      expect(Math.abs(b - 0x80), `(${x}, ${y})`).toBeLessThanOrEqual(2);
+    }
+  });
 
   it('params.interpolation 1 blends a quarter of the way at a quarter of the window', () =>
     golden('interpolation-1-quarter', withTransition({ type: 'crossfade' }), 1.25));

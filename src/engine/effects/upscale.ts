@@ -27,6 +27,7 @@ export function upscaleFrame(
     p[BLEND_PARAMS.opacity] = 65536;
     p.set([0, 0, W, H], BLEND_PARAMS.rect);
     p[BLEND_PARAMS.aa] = 1e6; // every destination pixel fully covered
+    p[BLEND_PARAMS.aaV] = 1e6;
     p.set([-1, -1, w + 1, h + 1], BLEND_PARAMS.window);
     kernels.affineBlend(d, W, H, s, w, h, null, p);
   };

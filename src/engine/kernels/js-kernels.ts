@@ -5,15 +5,16 @@ import type { Kernels } from './kernel-types.js';
  * The compositing kernels in JavaScript: the reference implementation, and the fallback when the
  * native build is unavailable. native/compose.c mirrors this arithmetic exactly.
  */
-function coverage(u: number, v: number, p: Float64Array, aa: number): number {
+function coverage(u: number, v: number, p: Float64Array): number {
   const l = u - p[12]!;
   const r = p[14]! - u;
   const t = v - p[13]!;
   const b = p[15]! - v;
-  const du = l < r ? l : r;
-  const dv = t < b ? t : b;
+  // Distances to the window's edges in destination pixels, per axis.
+  const du = (l < r ? l : r) * p[11]!;
+  const dv = (t < b ? t : b) * p[16]!;
   const d = du < dv ? du : dv;
-  const c = d * aa * 256 + 128;
+  const c = d * 256 + 128;
   if (c <= 0) return 0;
   if (c >= 256) return 256;
   return c | 0;
@@ -59,7 +60,6 @@ export const jsKernels: Kernels = {
     const y0 = clampi(Math.trunc(p[8]!), 0, dh);
     const x1 = clampi(Math.trunc(p[9]!), 0, dw);
     const y1 = clampi(Math.trunc(p[10]!), 0, dh);
-    const aa = p[11]!;
     if (op <= 0) return;
     for (let y = y0; y < y1; y++) {
       const yc = y + 0.5;
@@ -70,7 +70,7 @@ export const jsKernels: Kernels = {
         const xc = x + 0.5;
         const u = m0 * xc + ub;
         const v = m3 * xc + vb;
-        const cov = coverage(u, v, p, aa);
+        const cov = coverage(u, v, p);
         if (cov === 0) continue;
         const s = bilinear(src, sw, sh, u, v);
         let a = (op * cov) >> 8;

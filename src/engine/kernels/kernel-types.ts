@@ -6,11 +6,13 @@ export const BLEND_PARAMS = {
   opacity: 6,
   /** Destination rectangle x0, y0, x1, y1 (exclusive ends) that may be touched. */
   rect: 7,
-  /** Destination pixels per source pixel, for anti-aliased edges. */
+  /** Destination pixels per source pixel along the source's u axis, for anti-aliased edges. */
   aa: 11,
   /** The source window u0, v0, u1, v1 (in source pixels) that is shown; outside it nothing is drawn. */
   window: 12,
-  length: 16,
+  /** Destination pixels per source pixel along the source's v axis. */
+  aaV: 16,
+  length: 17,
 } as const;
 
 /** Kernels of the cinematic effects: motion-blur accumulation, depth-of-field blur and level mixing. */

@@ -23,6 +23,7 @@ function params(m: number[], opacity: number, rect: number[], aa: number, win?: 
   p[BLEND_PARAMS.opacity] = opacity;
   p.set(rect, BLEND_PARAMS.rect);
   p[BLEND_PARAMS.aa] = aa;
+  p[BLEND_PARAMS.aaV] = aa;
   return p;
 }
 
@@ -92,6 +93,7 @@ describe('compositing kernels', () => {
       const rect = k % 3 === 0 ? [0, 0, dw, dh] : [Math.floor(r() * 5), Math.floor(r() * 5), dw - 2, dh - 1];
       const win = k % 5 === 0 ? [0, 0, sw, sh] : [r() * 3, r() * 3, sw - r() * 4, sh - r() * 4];
       const p = params(m, opacity, rect, 1 / s, win);
+      p[BLEND_PARAMS.aaV] = (0.5 + r()) / s; // stretched layers reach differently along u and v
       const base = randomPlane(dw * dh, r);
       const d1 = Uint8Array.from(base);
       const d2 = Uint8Array.from(base);
@@ -112,7 +114,16 @@ describe('compositing kernels', () => {
     const native = loadKernels('native');
     if (native.name !== 'native') return;
     expect(() =>
-      native.affineBlend(new Uint8Array(10), 8, 8, new Uint8Array(64), 8, 8, null, new Float64Array(16)),
+      native.affineBlend(
+        new Uint8Array(10),
+        8,
+        8,
+        new Uint8Array(64),
+        8,
+        8,
+        null,
+        new Float64Array(BLEND_PARAMS.length),
+      ),
     ).toThrow(/buffer sizes/);
   });
 });
