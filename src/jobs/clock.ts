@@ -26,6 +26,7 @@ export interface ManualClock extends Clock {
   pending(): number;
 }
 
+/** A manual clock starting at `start` (ms since the epoch). */
 export function createManualClock(start = 1_700_000_000_000): ManualClock {
   let now = start;
   let nextId = 0;

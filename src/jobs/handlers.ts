@@ -72,6 +72,7 @@ function estimateOf(value: number | ((p: never) => number) | undefined, payload:
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
+/** Resolves the handlers' defaults once; refuses duplicate or badly named types. */
 // biome-ignore lint/suspicious/noExplicitAny: handlers of different payload types share one registry
 export function createHandlerRegistry(handlers: readonly JobHandler<any, any>[] = []): HandlerRegistry {
   const map = new Map<string, ResolvedHandler>();

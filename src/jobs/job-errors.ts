@@ -7,6 +7,7 @@ export function jobNotFound(id: string): ReelforgeError {
   return new ReelforgeError('JOB_NOT_FOUND', `job ${id} not found`, { status: 404, retryable: false });
 }
 
+/** JOB_TYPE_UNKNOWN, naming the types that are known. */
 export function jobTypeUnknown(type: string, known: readonly string[]): ReelforgeError {
   const list = known.length > 0 ? known.join(', ') : '(no handlers registered)';
   return new ReelforgeError('JOB_TYPE_UNKNOWN', `unknown job type "${type}"; known types: ${list}`, {
@@ -16,6 +17,7 @@ export function jobTypeUnknown(type: string, known: readonly string[]): Reelforg
   });
 }
 
+/** JOB_PAYLOAD_INVALID with every problem and its path; never retried. */
 export function payloadInvalid(
   type: string,
   stage: 'enqueue' | 'pickup',
@@ -30,10 +32,12 @@ export function payloadInvalid(
   );
 }
 
+/** JOB_PAYLOAD_INVALID for the rest of a job spec (priority, id, dependsOn, limits). */
 export function specInvalid(problem: string): ReelforgeError {
   return new ReelforgeError('JOB_PAYLOAD_INVALID', `job spec: ${problem}`, { status: 400, retryable: false });
 }
 
+/** JOB_DEPENDENCY_UNKNOWN, naming the missing jobs. */
 export function dependencyUnknown(ids: readonly string[]): ReelforgeError {
   return new ReelforgeError(
     'JOB_DEPENDENCY_UNKNOWN',
@@ -42,10 +46,12 @@ export function dependencyUnknown(ids: readonly string[]): ReelforgeError {
   );
 }
 
+/** JOB_STATE_CONFLICT: the job is not in a state that allows this. */
 export function stateConflict(id: string, message: string): ReelforgeError {
   return new ReelforgeError('JOB_STATE_CONFLICT', `job ${id}: ${message}`, { status: 409, retryable: false });
 }
 
+/** QUEUE_CLOSED: the queue was closed before the call. */
 export function queueClosed(): ReelforgeError {
   return new ReelforgeError('QUEUE_CLOSED', 'the job queue has been closed', {
     status: 503,
@@ -53,6 +59,7 @@ export function queueClosed(): ReelforgeError {
   });
 }
 
+/** QUEUE_UNAVAILABLE: the backend cannot be reached (retryable). */
 export function queueUnavailable(what: string, cause: unknown): ReelforgeError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new ReelforgeError('QUEUE_UNAVAILABLE', `${what}: ${reason}`, {
@@ -73,6 +80,7 @@ export function dependencyFailedError(depId: string, depState: string, depMessag
   };
 }
 
+/** Recorded when a worker stopped renewing its lease (it probably died). */
 export function leaseExpiredError(workerId: string | null, attempt: number): JobError {
   return {
     code: 'JOB_LEASE_EXPIRED',
@@ -81,16 +89,19 @@ export function leaseExpiredError(workerId: string | null, attempt: number): Job
   };
 }
 
+/** The abort reason a handler's signal carries on timeout. */
 export function timeoutError(timeoutMs: number): ReelforgeError {
   return new ReelforgeError('JOB_TIMEOUT', `the job ran longer than its timeout of ${timeoutMs} ms`, {
     retryable: true,
   });
 }
 
+/** The abort reason a handler's signal carries on cancel. */
 export function cancelledError(reason: string): ReelforgeError {
   return new ReelforgeError('JOB_CANCELLED', `cancelled: ${reason}`, { retryable: false });
 }
 
+/** The abort reason when another worker took the job over. */
 export function leaseLostError(): ReelforgeError {
   return new ReelforgeError(
     'JOB_LEASE_LOST',
@@ -101,6 +112,7 @@ export function leaseLostError(): ReelforgeError {
   );
 }
 
+/** The abort reason when the worker shuts down mid-job. */
 export function interruptedError(workerId: string): ReelforgeError {
   return new ReelforgeError(
     'JOB_INTERRUPTED',

@@ -12,6 +12,7 @@ export type JobState = (typeof jobStates)[number];
 
 export const finishedStates: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
 
+/** Completed, failed or cancelled. */
 export function isFinished(state: JobState): boolean {
   return finishedStates.has(state);
 }
@@ -20,10 +21,12 @@ export function isFinished(state: JobState): boolean {
 export const priorities = ['urgent', 'high', 'medium', 'low'] as const;
 export type Priority = (typeof priorities)[number];
 
+/** 0 for urgent … 3 for low: the order jobs start in. */
 export function priorityRank(p: Priority): number {
   return priorities.indexOf(p);
 }
 
+/** The priority of a stored rank. */
 export function priorityFromRank(rank: number): Priority {
   return priorities[rank] ?? 'medium';
 }

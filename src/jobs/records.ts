@@ -56,6 +56,7 @@ function parseJson<T>(text: string | null): T | null {
   return JSON.parse(text) as T;
 }
 
+/** A stored job as a list entry. */
 export function toSummary(row: StoredJob, dependencies: JobDependency[]): JobSummary {
   const progress = parseJson<ProgressSnapshot>(row.progress);
   return {
@@ -85,6 +86,7 @@ export function toSummary(row: StoredJob, dependencies: JobDependency[]): JobSum
   };
 }
 
+/** A stored attempt as the public record. */
 export function toAttempt(row: StoredAttempt): AttemptRecord {
   return {
     attempt: row.attempt,
@@ -97,6 +99,7 @@ export function toAttempt(row: StoredAttempt): AttemptRecord {
   };
 }
 
+/** Wait, run and total time of a job (run time so far while active). */
 export function timingsOf(s: JobSummary, now: number): JobTimings {
   const end = s.finishedAt ?? (s.state === 'active' ? now : null);
   return {
@@ -106,6 +109,7 @@ export function timingsOf(s: JobSummary, now: number): JobTimings {
   };
 }
 
+/** A stored job in full, with its attempts and timings. */
 export function toDetail(
   row: StoredJob,
   dependencies: JobDependency[],

@@ -98,6 +98,7 @@ export async function diagnose(config: Readonly<Config>, probeEncoders: boolean)
 
 const gb = (mb: number) => `${(mb / 1024).toFixed(1)} GB`;
 
+/** The report for a person: one line per fact, then the job defaults. */
 export function formatDoctor(r: DoctorReport): string {
   const h = r.hardware;
   const usable = h.hardwareEncoders.filter((e) => e.usable === true).map((e) => e.name);

@@ -80,6 +80,7 @@ function noteOf(j: JobSummary): string {
   return j.waitReason ?? j.message ?? '';
 }
 
+/** The `jobs list` table. */
 export function formatJobList(jobs: JobSummary[], now: number): string {
   return formatTable(
     ['ID', 'TYPE', 'STATE', 'PRIORITY', 'ATTEMPTS', 'PROGRESS', 'AGE', 'NOTE'],
@@ -108,6 +109,7 @@ function when(t: number | null, now: number): string {
   return t === null ? '—' : `${new Date(t).toISOString()} (${age(now - t)} ago)`;
 }
 
+/** The `jobs show` page: facts, dependencies, step tree, attempts, result. */
 export function formatJobDetail(
   j: JobDetail,
   depStates: Map<string, JobState>,

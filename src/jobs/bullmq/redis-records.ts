@@ -34,6 +34,7 @@ export function fromHash(h: Record<string, string>): StoredJob {
   };
 }
 
+/** A record's dependencies, from its `deps` field. */
 export function dependenciesFromHash(h: Record<string, string>): JobDependency[] {
   if (!h.deps) return [];
   return (JSON.parse(h.deps) as Array<{ id: string; optional?: boolean }>).map((d) => ({
@@ -42,6 +43,7 @@ export function dependenciesFromHash(h: Record<string, string>): JobDependency[]
   }));
 }
 
+/** One entry of the attempt history list. */
 export function attemptFromJson(text: string): StoredAttempt {
   const a = JSON.parse(text) as AttemptRecord;
   return {

@@ -6,6 +6,7 @@ export type Statement = Database.Statement<unknown[], unknown>;
 /** Prepares each SQL text once per connection. */
 export type Sql = (text: string) => Statement;
 
+/** A statement cache for one connection. */
 export function createStatementCache(db: SqliteDatabase): Sql {
   const cache = new Map<string, Statement>();
   return (text) => {
