@@ -50,6 +50,8 @@ for (let run = 0; run <= runs; run++) {
     ff,
     baseDir: work,
     outPath: out,
+    // As `reelforge render` runs it: compositing yields to the encoder.
+    yieldToEncoder: true,
     // Smoothness check on the warm-up only, so that hashing does not count against the timed runs.
     onFrame: warm
       ? (_, f) => {

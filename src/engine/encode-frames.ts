@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import type { Logger } from '../log.js';
 import { type Ffmpeg, type FfmpegProcess, spawnFfmpeg } from '../media/index.js';
 import type { EncoderSettings } from '../timeline/profiles.js';
@@ -44,6 +45,38 @@ export interface EncodeFramesOptions {
   onFrame?: ((index: number, frame: Uint8Array) => void) | undefined;
   /** Frames handed to the encoder so far, over all passes (see framePasses). */
   onSent?: ((sent: number) => void) | undefined;
+  /**
+   * Composite at a lower CPU priority than the encoder, so that drawing uses the cycles x264 leaves
+   * idle instead of taking cycles from it. Only for processes that do nothing else (the CLI, chunk
+   * workers): on Linux it applies to the calling thread, which serves everything else in the process.
+   */
+  yieldToEncoder?: boolean | undefined;
+}
+
+/** Background niceness for compositing while an encoder runs. */
+const YIELD_NICE = 10;
+
+/**
+ * Lowers the calling thread's priority (after the encoder has been spawned, so that it keeps the
+ * normal priority) and returns how to restore it. Restoring needs privileges a normal user lacks;
+ * then the thread simply stays lower, which is harmless for a process dedicated to rendering.
+ */
+function yieldCpu(): () => void {
+  let before: number;
+  try {
+    before = getPriority(0);
+    if (before >= YIELD_NICE) return () => undefined;
+    setPriority(0, YIELD_NICE);
+  } catch {
+    return () => undefined;
+  }
+  return () => {
+    try {
+      setPriority(0, before);
+    } catch {
+      // EACCES without privileges: stay at the lower priority.
+    }
+  };
 }
 
 /** How many times each frame is rendered: twice for a GIF too long to hold for its palette. */
@@ -93,8 +126,10 @@ export async function encodeFrames(
   for (const args of sinkCommands(sink, input, range, passes)) {
     const done = pass * range.count;
     let enc: FfmpegProcess | null = null;
+    let restorePriority: (() => void) | null = null;
     try {
       enc = spawnFfmpeg(ff, args, { stdin: true, signal: opts.signal, log: opts.log });
+      restorePriority = opts.yieldToEncoder ? yieldCpu() : null;
       const r = await pumpFrames(renderer, range, enc, {
         alpha: opts.alpha,
         signal: opts.signal,
@@ -103,6 +138,8 @@ export async function encodeFrames(
       });
       reused += r.reused;
     } finally {
+      restorePriority?.();
+      restorePriority = null;
       if (enc && enc.status === 'running') await enc.kill(1000);
     }
     pass++;

@@ -38,6 +38,11 @@ export interface RenderVideoOptions extends RendererOptions {
   workers?: number;
   /** Encoder detection to reuse across renders; one is made per render otherwise. */
   encoders?: EncoderCatalog;
+  /**
+   * Composite at a lower CPU priority than the encoder (see encodeFrames): for processes that only
+   * render, such as the CLI and chunk workers. Default false (a server's main thread serves requests).
+   */
+  yieldToEncoder?: boolean;
 }
 
 export interface RenderResult {

@@ -130,6 +130,7 @@ export async function renderVideo(timeline: Timeline, options: RenderVideoOption
         signal,
         log: options.log,
         onFrame: options.onFrame,
+        yieldToEncoder: options.yieldToEncoder,
         onSent: (sent) => {
           if (!options.onProgress || (sent % 10 !== 0 && sent !== total)) return;
           const elapsed = (performance.now() - videoStart) / 1000;

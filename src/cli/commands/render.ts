@@ -124,6 +124,8 @@ async function runRender(ctx: CliContext, file: string, opts: RenderCommandOptio
       ff,
       baseDir: loaded.baseDir,
       outPath,
+      // This process only renders: let the encoder have the CPU first.
+      yieldToEncoder: true,
       profile: opts.profile,
       scale: opts.scale,
       from: opts.from,

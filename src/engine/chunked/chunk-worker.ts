@@ -77,6 +77,8 @@ function serveChunks(): void {
     const r = await encodeFrames(state.ff, state.renderer, range, sinkFor(state.job, index), {
       alpha: state.job.alpha,
       signal,
+      // A chunk process does nothing but render.
+      yieldToEncoder: true,
       onSent: (sent) => {
         if (sent - last < 5 && sent !== range.count) return;
         last = sent;
