@@ -42,7 +42,7 @@ export const qualityProfiles: Readonly<Record<QualityProfileName, Readonly<Quali
     preset: 'slow',
     audioBitrateKbps: 256,
     description:
-      'Visibly cleaner gradients and motion, larger files, about twice the encode time of standard.',
+      'Visibly cleaner gradients and motion; larger files and slower encodes than standard.',
   }),
   ultra: Object.freeze({
     crf: 17,
