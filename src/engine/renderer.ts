@@ -287,13 +287,22 @@ export class Renderer {
     } else if (clip.type === 'video') {
       const info = this.media.get(this.#path(clip.src))!.video!;
       const remapped = isRemapped(clip);
-      entry.clock = remapped ? sourceClock(clip, entry.duration, 1 / (this.fps * 16)) : null;
+      // At the output's own rate and speed 1, decoding on the output grid picks the same frames from
+      // wherever it starts. Otherwise frames are chosen by source time, so that a decoder started
+      // mid-clip (a chunk, a single frame) shows exactly what one started at the clip's start shows.
+      const onGrid =
+        !remapped && clip.speed === 1 && info.fps !== null && Math.abs(info.fps - this.fps) < 1e-9;
+      entry.clock = remapped
+        ? sourceClock(clip, entry.duration, 1 / (this.fps * 16))
+        : onGrid
+          ? null
+          : (local: number) => clip.trimStart + local * clip.speed;
       entry.video = new VideoSource(this.#o.ff, {
         path: this.#path(clip.src),
         trimStart: clip.trimStart,
         speed: clip.speed,
         fps: this.fps,
-        sourceFps: remapped ? (info.fps ?? this.fps) : undefined,
+        sourceFps: entry.clock ? (info.fps ?? this.fps) : undefined,
         width: even(Math.min(size.w, size.w * s)),
         height: even(Math.min(size.h, size.h * s)),
         hasAlpha: info.hasAlpha,
