@@ -48,6 +48,7 @@ export {
 export type { JobStore } from './job-store.js';
 export { createManagedJobQueue, type ManagedJobQueue, type WorkerSettings } from './managed-job-queue.js';
 export type { ProgressReporter, ProgressSnapshot, StepSnapshot } from './progress.js';
+export { migrateTables } from './sqlite/migrate-tables.js';
 export { DATABASE_FILE, openDatabase, type SqliteDatabase } from './sqlite/open-database.js';
 export { SqliteJobStore, type SqliteJobStoreOptions } from './sqlite/sqlite-job-store.js';
 export { waitForJob } from './wait-for-job.js';

@@ -1,6 +1,5 @@
 import type { SqliteDatabase } from '../jobs/index.js';
-
-const SCHEMA_VERSION = 1;
+import { migrateTables } from '../jobs/index.js';
 
 /**
  * The server's tables in the shared SQLite database, prefixed `server_` (the job system owns `jobs_`).
@@ -80,22 +79,5 @@ CREATE INDEX IF NOT EXISTS server_render_assets_asset ON server_render_assets (a
 
 /** Creates or upgrades the `server_` tables. Safe to run from several processes at once. */
 export function migrateServerSchema(db: SqliteDatabase): void {
-  db.transaction(() => {
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS server_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID',
-    );
-    const row = db.prepare("SELECT value FROM server_meta WHERE key = 'schema_version'").get() as
-      | { value: number }
-      | undefined;
-    const version = row?.value ?? 0;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(
-        `the server tables have schema version ${version}, newer than this Reelforge understands (${SCHEMA_VERSION}); upgrade Reelforge`,
-      );
-    }
-    if (version < 1) db.exec(V1);
-    db.prepare(
-      "INSERT INTO server_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(SCHEMA_VERSION);
-  }).immediate();
+  migrateTables(db, 'server', [V1]);
 }

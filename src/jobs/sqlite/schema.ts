@@ -1,6 +1,5 @@
+import { migrateTables } from './migrate-tables.js';
 import type { SqliteDatabase } from './open-database.js';
-
-const SCHEMA_VERSION = 1;
 
 const V1 = `
 CREATE TABLE IF NOT EXISTS jobs_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -80,22 +79,5 @@ INSERT OR IGNORE INTO jobs_meta (key, value) VALUES ('ready_seq', 0);
 
 /** Creates or upgrades the `jobs_` tables. Safe to run from several processes at once. */
 export function migrateJobsSchema(db: SqliteDatabase): void {
-  db.transaction(() => {
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS jobs_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID',
-    );
-    const row = db.prepare("SELECT value FROM jobs_meta WHERE key = 'schema_version'").get() as
-      | { value: number }
-      | undefined;
-    const version = row?.value ?? 0;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(
-        `the jobs tables have schema version ${version}, newer than this Reelforge understands (${SCHEMA_VERSION}); upgrade Reelforge`,
-      );
-    }
-    if (version < 1) db.exec(V1);
-    db.prepare(
-      "INSERT INTO jobs_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(SCHEMA_VERSION);
-  }).immediate();
+  migrateTables(db, 'jobs', [V1]);
 }
