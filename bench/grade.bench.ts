@@ -7,11 +7,9 @@
  */
 import { createGrade, loadGradeKernels } from '../src/engine/grade/index.js';
 import { gradeSchema, paramsSchema, type Timeline } from '../src/timeline/schema.js';
-import { machine, median, printTable, spreadPct } from './lib/report.js';
+import { machine, median, numberOption, printTable, spreadPct } from './lib/report.js';
 
-const argv = process.argv.slice(2);
-const runsAt = argv.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 30;
+const runs = numberOption('runs', 30);
 const W = 1920;
 const H = 1080;
 

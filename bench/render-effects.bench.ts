@@ -15,13 +15,9 @@ import { performance } from 'node:perf_hooks';
 import { Renderer, rawVideoInputArgs, renderVideo, videoCodecArgs } from '../src/engine/index.js';
 import { findFfmpeg, probe, runFfmpeg } from '../src/media/index.js';
 import { encoderSettings, parseTimeline, type Timeline, type TimelineInput } from '../src/timeline/index.js';
-import { machine, median, printTable, sampleRss, spreadPct } from './lib/report.js';
+import { machine, median, numberOption, printTable, sampleRss, spreadPct } from './lib/report.js';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
+const opt = numberOption;
 const runs = opt('runs', 3);
 const seconds = opt('seconds', 10);
 const photos = opt('photos', 4);

@@ -12,14 +12,10 @@ import { performance } from 'node:perf_hooks';
 import { rawVideoInputArgs, renderVideo, videoCodecArgs } from '../src/engine/index.js';
 import { findFfmpeg, probe, runFfmpeg } from '../src/media/index.js';
 import { encoderSettings, parseTimeline } from '../src/timeline/index.js';
-import { machine, median, printTable, sampleRss, spreadPct } from './lib/report.js';
+import { machine, median, numberOption, printTable, sampleRss, spreadPct } from './lib/report.js';
 import { ensureSlideshowMedia, slideshowTimeline } from './lib/slideshow.js';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
+const opt = numberOption;
 const runs = opt('runs', 3);
 const photos = opt('photos', 12);
 const seconds = opt('seconds', 31);

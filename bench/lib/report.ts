@@ -37,3 +37,9 @@ export function sampleRss(intervalMs = 50): () => number {
     return Math.max(peak, process.memoryUsage().rss);
   };
 }
+
+/** A numeric command-line option `--name value`, or its default. */
+export function numberOption(name: string, def: number, argv = process.argv.slice(2)): number {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : def;
+}

@@ -17,6 +17,7 @@ export {
   type VideoEncoderRequest,
 } from './encoders.js';
 export { defaultOutputName, type FormatInfo, formatFromPath, formats, type OutputKind } from './formats.js';
+export { createGrade, type Grade } from './grade/index.js';
 export { type Kernels, loadKernels } from './kernels/kernels.js';
 export { type ClipRef, type Layer, layersAt } from './layers.js';
 export { encodeFrame, type RenderedFrame, renderFrame } from './render-frame.js';
