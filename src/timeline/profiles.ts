@@ -41,8 +41,7 @@ export const qualityProfiles: Readonly<Record<QualityProfileName, Readonly<Quali
     crf: 20,
     preset: 'slow',
     audioBitrateKbps: 256,
-    description:
-      'Visibly cleaner gradients and motion; larger files and slower encodes than standard.',
+    description: 'Visibly cleaner gradients and motion; larger files and slower encodes than standard.',
   }),
   ultra: Object.freeze({
     crf: 17,
