@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/schema.js';
 import {
@@ -38,12 +39,25 @@ export interface DoctorReport {
 async function checkQueue(config: Readonly<Config>): Promise<QueueCheck> {
   if (config.queue.kind === 'sqlite') {
     const path = join(config.dataDir, DATABASE_FILE);
-    return {
-      kind: 'sqlite',
-      where: path,
-      ok: true,
-      note: existsSync(path) ? 'database present' : 'created on first use',
-    };
+    if (!existsSync(path)) return { kind: 'sqlite', where: path, ok: true, note: 'created on first use' };
+    // The same question /ready asks: can the database be opened and read, and is it intact?
+    try {
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        const check = db.pragma('quick_check', { simple: true });
+        const ok = check === 'ok';
+        return {
+          kind: 'sqlite',
+          where: path,
+          ok,
+          note: ok ? 'database readable, intact' : `damaged: ${check}`,
+        };
+      } finally {
+        db.close();
+      }
+    } catch (e) {
+      return { kind: 'sqlite', where: path, ok: false, note: `cannot be opened: ${(e as Error).message}` };
+    }
   }
   const where = `${redactUrl(config.queue.url)} (prefix ${config.queue.prefix})`;
   const client = new Redis(config.queue.url, {

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JobKit } from '../../../test/conformance/job-queue-kit.js';
@@ -226,6 +227,21 @@ describe('reelforge doctor', () => {
     const human = await cli(['doctor', '--no-probe'], [registerDoctorCommand]);
     expect(human.out).toContain('Reelforge doctor');
     expect(human.out).toMatch(/WORKLOAD\s+JOBS AT ONCE/);
+  });
+
+  it('checks that the SQLite database can be read, and says when it is damaged', async () => {
+    const { dir, queue } = sqliteSetup();
+    await queue.close();
+    const good = JSON.parse((await cli(['doctor', '--json', '--no-probe'], [registerDoctorCommand])).out) as {
+      queue: { ok: boolean; note: string };
+    };
+    expect(good.queue).toMatchObject({ ok: true, note: 'database readable, intact' });
+    writeFileSync(join(dir, 'reelforge.db'), 'not a database, whatever its name says');
+    const r = await cli(['doctor', '--json', '--no-probe'], [registerDoctorCommand]);
+    const bad = JSON.parse(r.out) as { queue: { ok: boolean; note: string } };
+    expect(bad.queue.ok).toBe(false);
+    expect(bad.queue.note).toContain('cannot be opened');
+    expect(r.code).toBe(1);
   });
 
   it('says when the configured Redis cannot be reached', async () => {
