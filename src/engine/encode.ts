@@ -1,4 +1,5 @@
 import type { EncoderSettings, X264Preset } from '../timeline/profiles.js';
+import { x264Presets } from '../timeline/schema.js';
 import { fpsText } from '../timeline/time.js';
 import type { VideoEncoder } from './encoders.js';
 
@@ -44,18 +45,8 @@ export function videoCodecArgs(spec: Pick<EncodeSpec, 'settings' | 'threads'>): 
   ];
 }
 
-/** Speed settings of other encoders for each x264 preset name, fastest first. */
-const PRESET_ORDER: readonly X264Preset[] = [
-  'ultrafast',
-  'superfast',
-  'veryfast',
-  'faster',
-  'fast',
-  'medium',
-  'slow',
-  'slower',
-  'veryslow',
-];
+/** Speed settings of other encoders follow the x264 preset names, fastest first. */
+const PRESET_ORDER: readonly X264Preset[] = x264Presets;
 const speed = <T>(values: readonly T[], preset: X264Preset): T => values[PRESET_ORDER.indexOf(preset)]!;
 const VP9_CPU_USED = [8, 7, 6, 5, 4, 3, 2, 1, 0];
 const SVT_PRESET = [12, 11, 10, 9, 8, 7, 5, 4, 2];

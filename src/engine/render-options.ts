@@ -102,3 +102,40 @@ export function pictureEncoderName(format: OutputFormat, enc: OutputEncoding): s
 export function progressReporter(onProgress: ((p: RenderProgress) => void) | undefined) {
   return (p: Omit<RenderProgress, 'fraction'>, fraction: number) => onProgress?.({ ...p, fraction });
 }
+
+/** What an export reports; shared by the single-process and the chunked paths. */
+export function renderResult(r: {
+  outPath: string;
+  format: OutputFormat;
+  size: { width: number; height: number };
+  fps: number;
+  frames: number;
+  published: { bytes: number; files: number };
+  enc: OutputEncoding;
+  /** False for sound-only formats. */
+  pictures: boolean;
+  chunks: number;
+  kernels: string;
+  reusedFrames: number;
+  timings: RenderResult['timings'];
+}): RenderResult {
+  return {
+    outPath: r.outPath,
+    format: r.format,
+    width: r.size.width,
+    height: r.size.height,
+    fps: r.fps,
+    frames: r.frames,
+    durationSec: r.frames / r.fps,
+    bytes: r.published.bytes,
+    files: r.published.files,
+    settings: r.enc.settings,
+    videoEncoder: r.pictures ? pictureEncoderName(r.format, r.enc) : null,
+    audioEncoder: r.enc.audio,
+    hardware: r.enc.video?.hardware ?? null,
+    chunks: r.chunks,
+    kernels: r.kernels,
+    reusedFrames: r.reusedFrames,
+    timings: r.timings,
+  };
+}

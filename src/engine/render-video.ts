@@ -14,10 +14,10 @@ import { audioOnlyArgs, imagePattern } from './output-args.js';
 import { OutputTarget } from './output-target.js';
 import {
   frameRange,
-  pictureEncoderName,
   progressReporter,
   type RenderResult,
   type RenderVideoOptions,
+  renderResult,
 } from './render-options.js';
 import { Renderer } from './renderer.js';
 import { probeTimelineMedia } from './timeline-media.js';
@@ -153,25 +153,20 @@ export async function renderVideo(timeline: Timeline, options: RenderVideoOption
     timings.finalize = performance.now() - t3;
     timings.total = performance.now() - t0;
     report({ stage: 'finalize', frame: range.count, totalFrames: range.count, fps: 0, etaSec: 0 }, 1);
-    return {
+    return renderResult({
       outPath: target.path,
       format: timeline.output.format,
-      width: size.width,
-      height: size.height,
+      size,
       fps,
       frames: range.count,
-      durationSec: range.count / fps,
-      bytes: published.bytes,
-      files: published.files,
-      settings: enc.settings,
-      videoEncoder: pictures ? pictureEncoderName(timeline.output.format, enc) : null,
-      audioEncoder: enc.audio,
-      hardware: enc.video?.hardware ?? null,
+      published,
+      enc,
+      pictures,
       chunks: 1,
       kernels: renderer.compositor.kernels,
       reusedFrames: reused,
       timings,
-    };
+    });
   } catch (e) {
     if (signal?.aborted && !(isReelforgeError(e) && e.code === 'RENDER_CANCELLED')) throw cancelled(signal);
     throw e;

@@ -14,10 +14,10 @@ import { concatList, joinArgs } from '../output-args.js';
 import { OutputTarget } from '../output-target.js';
 import {
   frameRange,
-  pictureEncoderName,
   progressReporter,
   type RenderResult,
   type RenderVideoOptions,
+  renderResult,
 } from '../render-options.js';
 import { Renderer } from '../renderer.js';
 import { probeTimelineMedia } from '../timeline-media.js';
@@ -198,25 +198,20 @@ export async function renderChunked(timeline: Timeline, options: RenderVideoOpti
     timings.finalize = performance.now() - t2;
     timings.total = performance.now() - t0;
     report({ stage: 'finalize', frame: range.count, totalFrames: range.count, fps: 0, etaSec: 0 }, 1);
-    return {
+    return renderResult({
       outPath: target.path,
       format,
-      width: size.width,
-      height: size.height,
+      size,
       fps,
       frames: range.count,
-      durationSec: range.count / fps,
-      bytes: published.bytes,
-      files: published.files,
-      settings: enc.settings,
-      videoEncoder: pictureEncoderName(format, enc),
-      audioEncoder: enc.audio,
-      hardware: enc.video?.hardware ?? null,
+      published,
+      enc,
+      pictures: true,
       chunks: plan.length,
       kernels,
       reusedFrames: reused,
       timings,
-    };
+    });
   } catch (e) {
     stopAll();
     if (options.signal?.aborted && !isReelforgeError(e, 'RENDER_CANCELLED')) throw cancelled(options.signal);
