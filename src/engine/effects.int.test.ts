@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGolden, writePixelPng } from '../../test/helpers/golden.js';
+import { expectGolden, makeBarVideo, writePixelPng } from '../../test/helpers/golden.js';
 import { makeTempDir } from '../../test/helpers/paths.js';
 import { type Ffmpeg, findFfmpeg, probe, runFfmpeg } from '../media/index.js';
 import { parseTimeline, type Timeline, type TimelineInput } from '../timeline/index.js';
@@ -52,15 +52,7 @@ beforeAll(async () => {
       const v = Math.round(255 * (1 - x / 319));
       return [v, v, v];
     }),
-    runFfmpeg(ff, [
-      ...['-f', 'lavfi', '-i', 'color=c=black:s=160x90:r=30:d=2'],
-      ...[
-        '-vf',
-        "geq=r='if(lt(abs(X-20-2*N),2),255,X*1.5)':g='if(lt(abs(X-20-2*N),2),255,Y*2)':b='if(lt(abs(X-20-2*N),2),255,96)'",
-      ],
-      ...['-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '30'],
-      ...['-y', join(dir, 'bar.mp4')],
-    ]),
+    makeBarVideo(ff, dir),
   ]);
 });
 

@@ -1,7 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareRgba, expectGolden, type GoldenOptions, writePixelPng } from '../../test/helpers/golden.js';
+import {
+  compareRgba,
+  expectGolden,
+  type GoldenOptions,
+  makeBarVideo,
+  writePixelPng,
+} from '../../test/helpers/golden.js';
 import { makeTempDir } from '../../test/helpers/paths.js';
 import { type Ffmpeg, findFfmpeg, runFfmpeg } from '../media/index.js';
 import type { Params, Timeline, TimelineInput, Transition } from '../timeline/index.js';
@@ -78,15 +84,7 @@ beforeAll(async () => {
     writePixelPng(join(dir, 'bands-square.png'), 120, 120, (x, y) => bandsPixel((x * 4) / 3, (y * 3) / 4)),
     // 2 s at 30 fps, lossless (so decoding is exact on any x264): a gradient with a white bar at
     // x = 20 + 2·n in frame n, so that the frame shown can be read off its position.
-    runFfmpeg(ff, [
-      ...['-f', 'lavfi', '-i', 'color=c=black:s=160x90:r=30:d=2'],
-      ...[
-        '-vf',
-        "geq=r='if(lt(abs(X-20-2*N),2),255,X*1.5)':g='if(lt(abs(X-20-2*N),2),255,Y*2)':b='if(lt(abs(X-20-2*N),2),255,96)'",
-      ],
-      ...['-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '30'],
-      ...['-y', join(dir, 'bar.mp4')],
-    ]),
+    makeBarVideo(ff, dir),
   ]);
 });
 

@@ -1,6 +1,7 @@
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { type Ffmpeg, runFfmpeg } from '../../src/media/index.js';
 import { repoRoot, tmpDir } from './paths.js';
 
 /**
@@ -158,4 +159,20 @@ export async function writePixelPng(
   }
   await writeFile(path, await png(rgba, width, height));
   return path;
+}
+
+/**
+ * A 2 s, 30 fps, 160×90 lossless video (`bar.mp4` in `dir`) with a white bar at x = 20 + 2·frame, so
+ * that a decoded picture tells which source frame it shows.
+ */
+export function makeBarVideo(ff: Ffmpeg, dir: string): Promise<unknown> {
+  return runFfmpeg(ff, [
+    ...['-f', 'lavfi', '-i', 'color=c=black:s=160x90:r=30:d=2'],
+    ...[
+      '-vf',
+      "geq=r='if(lt(abs(X-20-2*N),2),255,X*1.5)':g='if(lt(abs(X-20-2*N),2),255,Y*2)':b='if(lt(abs(X-20-2*N),2),255,96)'",
+    ],
+    ...['-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '30'],
+    ...['-y', join(dir, 'bar.mp4')],
+  ]);
 }
