@@ -27,6 +27,11 @@ export type ErrorCode =
   | 'LUT_INVALID'
   | 'RENDER_CHUNKS_UNSUPPORTED'
   | 'ENCODER_UNAVAILABLE'
+  // preview frames
+  | 'PREVIEW_FRAME_INVALID'
+  | 'PREVIEW_TIMEOUT'
+  | 'PREVIEW_UNAVAILABLE'
+  | 'PREVIEW_CLOSED'
   // jobs
   | 'JOB_NOT_FOUND'
   | 'JOB_PAYLOAD_INVALID'
@@ -67,8 +72,15 @@ export type ErrorCode =
   | 'UPLOAD_TOO_LARGE'
   | 'STORAGE_FULL'
   | 'BLOB_NOT_FOUND'
+  | 'ASSET_PROCESSING_FAILED'
+  | 'DERIVATIVE_NOT_FOUND'
   | 'RENDER_NOT_FOUND'
   | 'RENDER_NOT_READY'
+  // ingest: resumable uploads
+  | 'UPLOAD_NOT_FOUND'
+  | 'UPLOAD_REJECTED'
+  | 'UPLOAD_QUOTA_EXCEEDED'
+  | 'UPLOAD_PREVIEW_NOT_READY'
   // cli / generic
   | 'USAGE'
   | 'INTERNAL';
