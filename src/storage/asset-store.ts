@@ -144,15 +144,15 @@ export class AssetStore {
     return this.db.prepare('DELETE FROM server_assets WHERE id = ? AND owner = ?').run(id, owner).changes > 0;
   }
 
-  /** Whether any record still names this content: an asset, or a render's output. */
+  /** Whether any record still names this content: an asset, a render's output, or an asset's derivative. */
   isHashReferenced(hash: string): boolean {
     return (
       this.db
         .prepare(
-          'SELECT EXISTS (SELECT 1 FROM server_assets WHERE hash = ?) OR EXISTS (SELECT 1 FROM server_renders WHERE output_hash = ?)',
+          'SELECT EXISTS (SELECT 1 FROM server_assets WHERE hash = ?) OR EXISTS (SELECT 1 FROM server_renders WHERE output_hash = ?) OR EXISTS (SELECT 1 FROM server_asset_derivatives WHERE hash = ?)',
         )
         .pluck()
-        .get(hash, hash) === 1
+        .get(hash, hash, hash) === 1
     );
   }
 }

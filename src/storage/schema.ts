@@ -77,7 +77,31 @@ CREATE TABLE IF NOT EXISTS server_render_assets (
 CREATE INDEX IF NOT EXISTS server_render_assets_asset ON server_render_assets (asset_id);
 `;
 
+/**
+ * Derivatives of an asset made by its processing job (image variants, poster, thumbnail strip, proxy,
+ * waveform, PDF pages): one row per name, the bytes in the blob store. Rows go with their asset, whatever
+ * deletes it (the trigger); the blobs are tidied by the code that deleted it.
+ */
+const ASSET_DERIVATIVES = `
+CREATE TABLE IF NOT EXISTS server_asset_derivatives (
+  asset_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  mime TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  meta TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (asset_id, name)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS server_asset_derivatives_hash ON server_asset_derivatives (hash);
+CREATE TRIGGER IF NOT EXISTS server_asset_derivatives_gone AFTER DELETE ON server_assets
+BEGIN
+  DELETE FROM server_asset_derivatives WHERE asset_id = OLD.id;
+END;
+`;
+
 /** Creates or upgrades the `server_` tables. Safe to run from several processes at once. */
 export function migrateServerSchema(db: SqliteDatabase): void {
-  migrateTables(db, 'server', [V1]);
+  migrateTables(db, 'server', [V1, ASSET_DERIVATIVES]);
 }
