@@ -103,6 +103,97 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /** Live preview over WebSocket at /preview (docs/preview-protocol.md). */
+        preview: z
+          .object({
+            /** A session with no message for this long is closed (its members get session.closed). */
+            idleTimeoutMs: z
+              .number()
+              .int()
+              .min(100)
+              .default(15 * 60_000),
+            /** Ping interval; a client that has not answered the previous ping is dropped. */
+            heartbeatMs: z.number().int().min(100).default(30_000),
+            /** A connection that has not authenticated by then is closed. */
+            authTimeoutMs: z.number().int().min(100).default(10_000),
+            maxSessions: z.number().int().min(1).default(100),
+            sessionsPerConnection: z.number().int().min(1).default(4),
+            membersPerSession: z.number().int().min(1).default(16),
+            /** One client message; larger ones are refused with an error (the connection stays). */
+            messageBytes: z.number().int().min(256).default(65_536),
+            /** Messages per minute per connection (scrubbing sends many); 0 turns the limit off. */
+            rateLimit: z
+              .object({
+                perMinute: z.number().int().nonnegative().default(12_000),
+                burst: z.number().int().min(1).default(600),
+              })
+              .strict()
+              .prefault({}),
+            /** Finished frames wait while the socket has more unsent bytes than this (newer ones replace them). */
+            holdAboveBytes: z.number().int().min(0).default(1_048_576),
+            /** Neighbouring frames are rendered into the cache after this long without a request; 0 = off. */
+            prefetchDelayMs: z.number().int().nonnegative().default(200),
+            /** Frame cache size in bytes. */
+            cacheBytes: z
+              .number()
+              .int()
+              .min(1_048_576)
+              .default(256 * 1_048_576),
+            /** Render worker threads; default: the cores. */
+            workers: z.number().int().min(1).max(64).optional(),
+            /** Circuit breaker around rendering. */
+            breaker: z
+              .object({
+                /** Failures (or timeouts) in a row that open it. */
+                failureThreshold: z.number().int().min(1).default(5),
+                /** How long it stays open before one probe is let through. */
+                openMs: z.number().int().min(10).default(5_000),
+                /** A render taking longer counts as a failure. */
+                timeoutMs: z.number().int().min(10).default(10_000),
+              })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Resumable uploads (tus at /uploads): limits per file, quota per owner, expiry, early previews. */
+    ingest: z
+      .object({
+        /** Largest file one upload may declare (`Upload-Length`); refused at creation. */
+        maxBytes: z
+          .number()
+          .int()
+          .min(1_024)
+          .default(4 * 1_024 ** 3),
+        /** Longest video or audio accepted, checked by ffprobe on completion. */
+        maxDurationSec: z
+          .number()
+          .positive()
+          .default(4 * 3_600),
+        /** Largest picture (width × height) accepted: decompression bombs are refused from the header. */
+        maxPixels: z.number().int().min(1).default(100_000_000),
+        /** Bytes one owner may hold: media library plus unfinished uploads. */
+        quotaBytes: z
+          .number()
+          .int()
+          .min(1_024)
+          .default(50 * 1_024 ** 3),
+        /** An unfinished upload is deleted this long after its creation (tus expiration extension). */
+        expirationMs: z
+          .number()
+          .int()
+          .min(1_000)
+          .default(24 * 3_600_000),
+        /** How often expired uploads are looked for. */
+        sweepIntervalMs: z.number().int().min(100).default(3_600_000),
+        /** At most one progress event per upload in this interval (stage changes go out at once). */
+        progressIntervalMs: z.number().int().nonnegative().default(250),
+        /** A new early preview is tried after this share of the file (percent) or `previewEveryBytes`, whichever is more. */
+        previewEveryPercent: z.number().positive().max(100).default(2),
+        previewEveryBytes: z.number().int().min(1).default(1_048_576),
       })
       .strict()
       .prefault({}),

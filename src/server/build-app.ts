@@ -23,6 +23,7 @@ import { PROBLEM_CONTENT_TYPE, problem, toProblem } from './problem.js';
 import { RateLimiter } from './rate-limiter.js';
 import { assetRoutes } from './routes/assets.js';
 import { jobRoutes } from './routes/jobs.js';
+import { createPreview, previewRoutes } from './routes/preview.js';
 import { projectRoutes } from './routes/projects.js';
 import { renderRoutes } from './routes/renders.js';
 import { systemRoutes } from './routes/system.js';
@@ -73,6 +74,9 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   app.decorate('hub', hub);
   // Registered before the websocket plugin's own: clients get "going away" (1001) with a reason.
   app.addHook('preClose', () => hub.close());
+  const preview = createPreview(services, app.auth);
+  app.decorate('preview', preview.hub);
+  app.addHook('preClose', () => preview.close());
   app.decorateRequest('principal', null);
   // JSON only (uploads add their own parsers): a text body is refused with 415, not half-understood.
   app.removeContentTypeParser('text/plain');
@@ -153,6 +157,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   await app.register(renderRoutes);
   await app.register(jobRoutes);
   await app.register(wsRoutes);
+  await app.register(previewRoutes);
   return app;
 }
 
