@@ -1,0 +1,179 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runFfmpeg } from '../../media/index.js';
+import type { DerivativeFile } from '../../storage/derivative-store.js';
+import type { ProcessContext } from './process-context.js';
+import { planStrip, stripVtt } from './thumbnail-strip.js';
+import type { VideoMetadata } from './video-metadata.js';
+
+/** The proxy's shape: small, every few frames a keyframe, so the preview system can seek cheaply. */
+export const PROXY = { maxWidth: 854, maxHeight: 480, keyint: 6, crf: 28, preset: 'veryfast' } as const;
+const POSTER_LONG_SIDE = 1280;
+
+const seconds = (n: number) => n.toFixed(3);
+
+/** A JPEG still at 10 % of the video (past fades from black), at most 1280 px on its long side. */
+export async function makePoster(ctx: ProcessContext, meta: VideoMetadata): Promise<DerivativeFile> {
+  const at = meta.durationSec !== null && meta.durationSec > 0 ? meta.durationSec * 0.1 : 0;
+  const path = join(ctx.work, 'poster.jpg');
+  const scale = `scale=w='min(${POSTER_LONG_SIDE},iw)':h='min(${POSTER_LONG_SIDE},ih)':force_original_aspect_ratio=decrease`;
+  await runFfmpeg(
+    ctx.ff,
+    [
+      '-ss',
+      seconds(at),
+      '-i',
+      ctx.input,
+      '-map',
+      '0:v:0',
+      '-vf',
+      scale,
+      '-frames:v',
+      '1',
+      '-q:v',
+      '3',
+      '-update',
+      '1',
+      '-y',
+      path,
+    ],
+    { signal: ctx.signal, log: ctx.log },
+  );
+  return {
+    name: 'poster.jpg',
+    kind: 'poster',
+    mime: 'image/jpeg',
+    path,
+    meta: { atSec: Number(seconds(at)) },
+  };
+}
+
+/** One JPEG sprite of tiles and a WebVTT file whose cues point into it (`sprite.jpg#xywh=…`). */
+export async function makeThumbnailStrip(
+  ctx: ProcessContext,
+  meta: VideoMetadata,
+): Promise<DerivativeFile[]> {
+  const duration = meta.durationSec ?? 0;
+  const plan = planStrip(duration, meta.displayWidth, meta.displayHeight);
+  const sprite = join(ctx.work, 'sprite.jpg');
+  const vf = [
+    `fps=1/${plan.intervalSec.toFixed(6)}:round=down`,
+    `scale=${plan.tileWidth}:${plan.tileHeight}:force_original_aspect_ratio=decrease`,
+    `pad=${plan.tileWidth}:${plan.tileHeight}:(ow-iw)/2:(oh-ih)/2`,
+    'setsar=1',
+    `tile=${plan.columns}x${plan.rows}`,
+  ].join(',');
+  await runFfmpeg(
+    ctx.ff,
+    [
+      '-i',
+      ctx.input,
+      '-map',
+      '0:v:0',
+      '-vf',
+      vf,
+      '-frames:v',
+      '1',
+      '-q:v',
+      '4',
+      '-update',
+      '1',
+      '-y',
+      sprite,
+    ],
+    { signal: ctx.signal, log: ctx.log },
+  );
+  const vttPath = join(ctx.work, 'thumbnails.vtt');
+  await writeFile(vttPath, stripVtt(plan, 'sprite.jpg', duration));
+  const layout = {
+    tiles: plan.tiles,
+    columns: plan.columns,
+    rows: plan.rows,
+    tileWidth: plan.tileWidth,
+    tileHeight: plan.tileHeight,
+    intervalSec: plan.intervalSec,
+  };
+  return [
+    { name: 'sprite.jpg', kind: 'sprite', mime: 'image/jpeg', path: sprite, meta: layout },
+    {
+      name: 'thumbnails.vtt',
+      kind: 'thumbnails',
+      mime: 'text/vtt',
+      path: vttPath,
+      meta: { sprite: 'sprite.jpg', tiles: plan.tiles },
+    },
+  ];
+}
+
+/** ffmpeg arguments of the proxy encode (pure, for tests and the docs). */
+export function proxyArgs(input: string, output: string, hasAudio: boolean): string[] {
+  const scale =
+    `scale=w='min(${PROXY.maxWidth},iw)':h='min(${PROXY.maxHeight},ih)'` +
+    ':force_original_aspect_ratio=decrease:force_divisible_by=2';
+  return [
+    '-i',
+    input,
+    '-map',
+    '0:v:0',
+    ...(hasAudio ? ['-map', '0:a:0'] : []),
+    '-vf',
+    `${scale},format=yuv420p`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    PROXY.preset,
+    '-crf',
+    String(PROXY.crf),
+    '-tune',
+    'fastdecode',
+    // A keyframe every few frames and no B-frames: any frame decodes after at most keyint − 1 others.
+    '-g',
+    String(PROXY.keyint),
+    '-keyint_min',
+    String(PROXY.keyint),
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    ...(hasAudio ? ['-c:a', 'aac', '-b:a', '96k', '-ac', '2'] : ['-an']),
+    '-sn',
+    '-dn',
+    '-map_metadata',
+    '-1',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    '-y',
+    output,
+  ];
+}
+
+/** An H.264 proxy of at most 854×480 with a keyframe every 6 frames, faststart, for the preview system. */
+export async function makeProxy(
+  ctx: ProcessContext,
+  meta: VideoMetadata,
+  onFraction?: (f: number) => void,
+): Promise<DerivativeFile> {
+  const path = join(ctx.work, 'proxy.mp4');
+  const total = meta.durationSec ?? 0;
+  await runFfmpeg(ctx.ff, proxyArgs(ctx.input, path, meta.hasAudio), {
+    signal: ctx.signal,
+    log: ctx.log,
+    onProgress: (p) => {
+      if (total > 0) onFraction?.(Math.min(1, p.outTimeSec / total));
+    },
+  });
+  return {
+    name: 'proxy.mp4',
+    kind: 'proxy',
+    mime: 'video/mp4',
+    path,
+    meta: {
+      codec: 'h264',
+      keyframeInterval: PROXY.keyint,
+      maxWidth: PROXY.maxWidth,
+      maxHeight: PROXY.maxHeight,
+    },
+  };
+}
