@@ -390,6 +390,72 @@ static napi_value js_lut_plane(napi_env env, napi_callback_info info) {
 }
 
 
+// rgbaToYuv(rgba, w, h, y, u, v, a | null, a2 | null, tables: Int32Array(9 × 256)); mirrors js-kernels.ts.
+static void rgba_to_yuv(const uint8_t *rgba, int w, int h, uint8_t *Y, uint8_t *U, uint8_t *V, uint8_t *A,
+                        uint8_t *A2, const int32_t *t) {
+  size_t n = (size_t)w * (size_t)h;
+  for (size_t i = 0, o = 0; i < n; i++, o += 4) {
+    Y[i] = (uint8_t)((1048576 + t[rgba[o]] + t[256 + rgba[o + 1]] + t[512 + rgba[o + 2]] + 32768) >> 16);
+    if (A) A[i] = rgba[o + 3];
+  }
+  int cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+  for (int cy = 0; cy < ch; cy++) {
+    for (int cx = 0; cx < cw; cx++) {
+      int64_t su = 0, sv = 0;
+      int sw = 0, count = 0;
+      for (int dy = 0; dy < 2; dy++) {
+        int py = cy * 2 + dy;
+        if (py >= h) continue;
+        for (int dx = 0; dx < 2; dx++) {
+          int px = cx * 2 + dx;
+          if (px >= w) continue;
+          size_t o = ((size_t)py * w + px) * 4;
+          int al = A ? rgba[o + 3] + 1 : 1;
+          int r = rgba[o], g = rgba[o + 1], b = rgba[o + 2];
+          su += (int64_t)(t[768 + r] + t[1024 + g] + t[1280 + b]) * al;
+          sv += (int64_t)(t[1536 + r] + t[1792 + g] + t[2048 + b]) * al;
+          sw += al;
+          count++;
+        }
+      }
+      size_t ci = (size_t)cy * cw + cx;
+      double qu = floor(128.0 + (double)su / (65536.0 * sw) + 0.5);
+      double qv = floor(128.0 + (double)sv / (65536.0 * sw) + 0.5);
+      U[ci] = (uint8_t)(qu < 0 ? 0 : qu > 255 ? 255 : qu);
+      V[ci] = (uint8_t)(qv < 0 ? 0 : qv > 255 ? 255 : qv);
+      if (A2) A2[ci] = (uint8_t)floor((double)(sw - count) / count + 0.5);
+    }
+  }
+}
+
+static napi_value js_rgba_to_yuv(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 9) {
+    napi_throw_type_error(env, NULL, "rgbaToYuv: expected 9 arguments");
+    return NULL;
+  }
+  size_t rn = 0, yn = 0, un = 0, vn = 0, an = 0, a2n = 0, tn = 0;
+  const uint8_t *rgba = buffer_data(env, argv[0], &rn);
+  int w = get_int(env, argv[1]), h = get_int(env, argv[2]);
+  uint8_t *Y = buffer_data(env, argv[3], &yn);
+  uint8_t *U = buffer_data(env, argv[4], &un);
+  uint8_t *V = buffer_data(env, argv[5], &vn);
+  uint8_t *A = buffer_data(env, argv[6], &an);
+  uint8_t *A2 = buffer_data(env, argv[7], &a2n);
+  const int32_t *t = buffer_data(env, argv[8], &tn);
+  size_t n = (size_t)(w > 0 ? w : 0) * (size_t)(h > 0 ? h : 0);
+  size_t cn = (size_t)((w + 1) >> 1) * (size_t)((h + 1) >> 1);
+  if (!rgba || !Y || !U || !V || !t || w <= 0 || h <= 0 || rn < n * 4 || yn < n || un < cn || vn < cn ||
+      tn < 9 * 256 || (A && an < n) || (A2 && a2n < cn) || (!A) != (!A2)) {
+    napi_throw_range_error(env, NULL, "rgbaToYuv: planes or tables too small for the picture size");
+    return NULL;
+  }
+  rgba_to_yuv(rgba, w, h, Y, U, V, A, A2, t);
+  return NULL;
+}
+
 static double get_double(napi_env env, napi_value v) {
   double r = 0;
   napi_get_value_double(env, v, &r);
@@ -507,6 +573,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"affineBlend", NULL, js_affine_blend, NULL, NULL, NULL, napi_default, NULL},
       {"lutPlane", NULL, js_lut_plane, NULL, NULL, NULL, napi_default, NULL},
+      {"rgbaToYuv", NULL, js_rgba_to_yuv, NULL, NULL, NULL, napi_default, NULL},
       {"accumulate", NULL, js_accumulate, NULL, NULL, NULL, napi_default, NULL},
       {"resolveAccumulator", NULL, js_resolve_accumulator, NULL, NULL, NULL, napi_default, NULL},
       {"blurPlane", NULL, js_blur_plane, NULL, NULL, NULL, napi_default, NULL},

@@ -1,4 +1,5 @@
 import { createYuvTables, type Rgba, rgbToYuv, yuvToRgbInto } from './color.js';
+import { type Kernels, loadKernels } from './kernels/kernels.js';
 
 /**
  * A picture in the compositor's working format: planar Y′CbCr 4:2:0 (BT.709, limited range), the
@@ -21,60 +22,45 @@ export function chromaSize(n: number): number {
   return (n + 1) >> 1;
 }
 
+let packedTables: Int32Array | null = null;
+
+/** createYuvTables packed in the order the rgbaToYuv kernel reads them. */
+function yuvTables(): Int32Array {
+  if (!packedTables) {
+    const t = createYuvTables();
+    packedTables = new Int32Array(9 * 256);
+    [t.yr, t.yg, t.yb, t.ur, t.ug, t.ub, t.vr, t.vg, t.vb].forEach((table, i) => {
+      packedTables!.set(table, i * 256);
+    });
+  }
+  return packedTables;
+}
+
+function isOpaque(rgba: Uint8Array | Uint8ClampedArray): boolean {
+  for (let o = 3; o < rgba.length; o += 4) if (rgba[o] !== 255) return false;
+  return true;
+}
+
 /** Converts straight-alpha RGBA (as sharp and canvas produce) into a YuvaImage. */
-export function yuvaFromRgba(rgba: Uint8Array | Uint8ClampedArray, w: number, h: number): YuvaImage {
-  const t = createYuvTables();
+export function yuvaFromRgba(
+  rgba: Uint8Array | Uint8ClampedArray,
+  w: number,
+  h: number,
+  kernels: Kernels = loadKernels(),
+): YuvaImage {
   const n = w * h;
-  const cw = chromaSize(w);
-  const ch = chromaSize(h);
+  const cn = chromaSize(w) * chromaSize(h);
   const y = new Uint8Array(n);
-  const u = new Uint8Array(cw * ch);
-  const v = new Uint8Array(cw * ch);
-  let opaque = true;
-  for (let i = 0; i < n; i++) if (rgba[i * 4 + 3] !== 255) opaque = false;
+  const u = new Uint8Array(cn);
+  const v = new Uint8Array(cn);
+  const opaque = isOpaque(rgba.subarray(0, n * 4));
   const a = opaque ? null : new Uint8Array(n);
-  for (let i = 0, o = 0; i < n; i++, o += 4) {
-    const r = rgba[o]!;
-    const g = rgba[o + 1]!;
-    const b = rgba[o + 2]!;
-    y[i] = (1048576 + t.yr[r]! + t.yg[g]! + t.yb[b]! + 32768) >> 16;
-    if (a) a[i] = rgba[o + 3]!;
-  }
-  // Chroma: alpha-weighted average of each 2×2 block, so transparent pixels do not tint edges.
-  const a2 = a ? new Uint8Array(cw * ch) : null;
-  for (let cy = 0; cy < ch; cy++) {
-    for (let cx = 0; cx < cw; cx++) {
-      let su = 0;
-      let sv = 0;
-      let sw = 0;
-      let count = 0;
-      for (let dy = 0; dy < 2; dy++) {
-        const py = cy * 2 + dy;
-        if (py >= h) continue;
-        for (let dx = 0; dx < 2; dx++) {
-          const px = cx * 2 + dx;
-          if (px >= w) continue;
-          const o = (py * w + px) * 4;
-          const al = a ? rgba[o + 3]! + 1 : 1;
-          const r = rgba[o]!;
-          const g = rgba[o + 1]!;
-          const b = rgba[o + 2]!;
-          su += ((t.ur[r]! + t.ug[g]! + t.ub[b]!) / 65536) * al;
-          sv += ((t.vr[r]! + t.vg[g]! + t.vb[b]!) / 65536) * al;
-          sw += al;
-          count++;
-        }
-      }
-      const ci = cy * cw + cx;
-      u[ci] = Math.max(0, Math.min(255, Math.round(128 + su / sw)));
-      v[ci] = Math.max(0, Math.min(255, Math.round(128 + sv / sw)));
-      if (a2) a2[ci] = Math.round((sw - count) / count);
-    }
-  }
+  const a2 = opaque ? null : new Uint8Array(cn);
+  kernels.rgbaToYuv(rgba, w, h, y, u, v, a, a2, yuvTables());
   if (a && a2) {
     bleed(y, a, w, h);
-    bleed(u, a2, cw, ch);
-    bleed(v, a2, cw, ch);
+    bleed(u, a2, chromaSize(w), chromaSize(h));
+    bleed(v, a2, chromaSize(w), chromaSize(h));
   }
   return { w, h, y, u, v, a, a2 };
 }

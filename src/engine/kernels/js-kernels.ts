@@ -91,5 +91,44 @@ export const jsKernels: Kernels = {
   lutPlane(plane, lut) {
     for (let i = 0; i < plane.length; i++) plane[i] = lut[plane[i]!]!;
   },
+  rgbaToYuv(rgba, w, h, y, u, v, a, a2, t) {
+    const n = w * h;
+    for (let i = 0, o = 0; i < n; i++, o += 4) {
+      y[i] = (1048576 + t[rgba[o]!]! + t[256 + rgba[o + 1]!]! + t[512 + rgba[o + 2]!]! + 32768) >> 16;
+      if (a) a[i] = rgba[o + 3]!;
+    }
+    const cw = (w + 1) >> 1;
+    const ch = (h + 1) >> 1;
+    for (let cy = 0; cy < ch; cy++) {
+      for (let cx = 0; cx < cw; cx++) {
+        // Integer sums (exact in a double: at most 4 × 2^23 × 257), one division at the end.
+        let su = 0;
+        let sv = 0;
+        let sw = 0;
+        let count = 0;
+        for (let dy = 0; dy < 2; dy++) {
+          const py = cy * 2 + dy;
+          if (py >= h) continue;
+          for (let dx = 0; dx < 2; dx++) {
+            const px = cx * 2 + dx;
+            if (px >= w) continue;
+            const o = (py * w + px) * 4;
+            const al = a ? rgba[o + 3]! + 1 : 1;
+            const r = rgba[o]!;
+            const g = rgba[o + 1]!;
+            const b = rgba[o + 2]!;
+            su += (t[768 + r]! + t[1024 + g]! + t[1280 + b]!) * al;
+            sv += (t[1536 + r]! + t[1792 + g]! + t[2048 + b]!) * al;
+            sw += al;
+            count++;
+          }
+        }
+        const ci = cy * cw + cx;
+        u[ci] = clampi(Math.floor(128 + su / (65536 * sw) + 0.5), 0, 255);
+        v[ci] = clampi(Math.floor(128 + sv / (65536 * sw) + 0.5), 0, 255);
+        if (a2) a2[ci] = Math.floor((sw - count) / count + 0.5);
+      }
+    }
+  },
   ...jsEffectKernels,
 };

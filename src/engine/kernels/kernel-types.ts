@@ -59,4 +59,20 @@ export interface Kernels extends EffectKernels {
   ): void;
   /** Maps every byte of `plane` through a 256-entry table, in place. */
   lutPlane(plane: Uint8Array, lut: Uint8Array): void;
+  /**
+   * Straight-alpha RGBA → Y′CbCr 4:2:0 planes (chroma: the alpha-weighted mean of each 2×2 block, so
+   * transparent pixels do not tint edges). `a`/`a2` (full and chroma size) are filled when given.
+   * `tables` packs the nine 256-entry fixed-point tables of createYuvTables: yr yg yb ur ug ub vr vg vb.
+   */
+  rgbaToYuv(
+    rgba: Uint8Array | Uint8ClampedArray,
+    w: number,
+    h: number,
+    y: Uint8Array,
+    u: Uint8Array,
+    v: Uint8Array,
+    a: Uint8Array | null,
+    a2: Uint8Array | null,
+    tables: Int32Array,
+  ): void;
 }

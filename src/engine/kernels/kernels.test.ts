@@ -127,3 +127,88 @@ describe('compositing kernels', () => {
     ).toThrow(/buffer sizes/);
   });
 });
+
+describe('RGBA → Y′CbCr kernel', () => {
+  const native = loadKernels();
+  const tables = (() => {
+    // Same packing as yuv-image.ts: nine 256-entry tables.
+    const t = new Int32Array(9 * 256);
+    const k = [0.2126, 0.7152, 0.0722];
+    const ys = 219 / 255;
+    const cs = 224 / 255;
+    const coeff = [
+      k[0]! * ys,
+      k[1]! * ys,
+      k[2]! * ys,
+      (-k[0]! / (2 * (1 - k[2]!))) * cs,
+      (-k[1]! / (2 * (1 - k[2]!))) * cs,
+      0.5 * cs,
+      0.5 * cs,
+      (-k[1]! / (2 * (1 - k[0]!))) * cs,
+      (-k[2]! / (2 * (1 - k[0]!))) * cs,
+    ];
+    coeff.forEach((c, j) => {
+      for (let i = 0; i < 256; i++) t[j * 256 + i] = Math.round(i * c * 65536);
+    });
+    return t;
+  })();
+
+  function convert(kernels: typeof jsKernels, rgba: Uint8Array, w: number, h: number, alpha: boolean) {
+    const cn = ((w + 1) >> 1) * ((h + 1) >> 1);
+    const out = {
+      y: new Uint8Array(w * h),
+      u: new Uint8Array(cn),
+      v: new Uint8Array(cn),
+      a: alpha ? new Uint8Array(w * h) : null,
+      a2: alpha ? new Uint8Array(cn) : null,
+    };
+    kernels.rgbaToYuv(rgba, w, h, out.y, out.u, out.v, out.a, out.a2, tables);
+    return out;
+  }
+
+  it.runIf(native.name === 'native')('native and JavaScript agree byte for byte, odd sizes and alpha', () => {
+    const r = rng(7);
+    for (const [w, h] of [
+      [1, 1],
+      [7, 5],
+      [64, 33],
+    ] as const) {
+      const rgba = randomPlane(w * h * 4, r);
+      for (const alpha of [false, true]) {
+        expect(convert(native, rgba, w, h, alpha)).toEqual(convert(jsKernels, rgba, w, h, alpha));
+      }
+    }
+  });
+
+  it('maps white and black to limited-range Y′CbCr and weights chroma by alpha', () => {
+    const white = new Uint8Array([255, 255, 255, 255]);
+    expect(convert(jsKernels, white, 1, 1, false)).toMatchObject({
+      y: Uint8Array.of(235),
+      u: Uint8Array.of(128),
+    });
+    // A red pixel next to a fully transparent green one: the chroma is (almost) all red.
+    const pair = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 0]);
+    const redOnly = convert(jsKernels, new Uint8Array([255, 0, 0, 255]), 1, 1, false);
+    const mixed = convert(jsKernels, pair, 2, 1, true);
+    expect(Math.abs(mixed.v[0]! - redOnly.v[0]!)).toBeLessThanOrEqual(1);
+    expect(mixed.a2![0]).toBe(128);
+  });
+
+  it('refuses planes too small for the picture', () => {
+    if (native.name !== 'native') return;
+    const rgba = new Uint8Array(16);
+    expect(() =>
+      native.rgbaToYuv(
+        rgba,
+        4,
+        4,
+        new Uint8Array(16),
+        new Uint8Array(4),
+        new Uint8Array(4),
+        null,
+        null,
+        tables,
+      ),
+    ).toThrow(/too small/);
+  });
+});

@@ -7,11 +7,18 @@ import type { Kernels } from './kernel-types.js';
 export { BLEND_PARAMS, type EffectKernels, type Kernels } from './kernel-types.js';
 
 /**
- * The native kernels when the addon was built (`npm ci` builds it), else the JavaScript ones.
- * `prefer: 'javascript'` forces the fallback (the tests compare both).
+ * The native kernels when the addon was built (`npm ci` builds it), else the JavaScript ones (looked up
+ * once per process). `prefer: 'javascript'` forces the fallback (the tests compare both).
  */
+let loaded: Kernels | null = null;
+
 export function loadKernels(prefer: 'native' | 'javascript' = 'native'): Kernels {
   if (prefer === 'javascript') return jsKernels;
+  loaded ??= loadNative();
+  return loaded;
+}
+
+function loadNative(): Kernels {
   const root = join(import.meta.dirname, '..', '..', '..');
   const file = join(root, 'build', 'Release', 'reelforge_compose.node');
   if (!existsSync(file)) return jsKernels;
@@ -24,6 +31,7 @@ export function loadKernels(prefer: 'native' | 'javascript' = 'native'): Kernels
       name: 'native',
       affineBlend: addon.affineBlend,
       lutPlane: addon.lutPlane,
+      rgbaToYuv: addon.rgbaToYuv,
       accumulate: addon.accumulate,
       resolveAccumulator: addon.resolveAccumulator,
       blurPlane: addon.blurPlane,
