@@ -1,48 +1,342 @@
-import { ReelforgeError } from '../../errors.js';
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { isReelforgeError, ReelforgeError } from '../../errors.js';
 import type { Timeline } from '../../timeline/schema.js';
-import type { FrameFormat, FrameJob, FrameResult, FrameServiceOptions, FrameServiceStats } from './types.js';
+import { CircuitBreaker } from './breaker.js';
+import { FrameCache } from './frame-cache.js';
+import { frameKey, timelineHash } from './frame-key.js';
+import { affectedBy } from './invalidation.js';
+import { type StripOptions, validateJob, validateStrip } from './job-checks.js';
+import { indexTimeline } from './timeline-index.js';
+import type {
+  FrameFormat,
+  FrameJob,
+  FrameResult,
+  FrameServiceOptions,
+  FrameServiceStats,
+  Quality,
+} from './types.js';
+import { renderWireframe } from './wireframe.js';
+import { type PoolReply, WorkerPool } from './worker-pool.js';
+import type { RendererSpec, RenderLevel } from './worker-protocol.js';
 
-/** Renders preview frames (work in progress: the API is final, the implementation follows). */
+/** What the cache keeps of a frame (the request's time and timings are filled in per request). */
+interface Cached {
+  key: string;
+  bytes: Buffer;
+  width: number;
+  height: number;
+  format: FrameFormat;
+  quality: Quality;
+}
+
+/** Rendered height each quality aims at (never above the output's own). */
+const TARGET_HEIGHT: Record<RenderLevel, number> = {
+  preview: 480,
+  high: 720,
+  full: Number.POSITIVE_INFINITY,
+};
+
+/** The Renderer scale for a quality: 480p for preview, 720p for high, the output size for full. */
+export function qualityScale(timeline: Timeline, level: RenderLevel): number {
+  return Math.min(1, TARGET_HEIGHT[level] / timeline.output.height);
+}
+
+const hashGlobal = (timeline: Timeline) =>
+  createHash('sha1').update(indexTimeline(timeline).global).digest('base64url');
+
+/**
+ * Renders preview frames at four qualities: `wireframe` on the calling thread (no media), the others
+ * in a worker-thread pool with warm Renderers. Frames are cached by what they are made of (see
+ * frameKey), rendering is wrapped in a circuit breaker (open: wireframe frames that say why), slow
+ * frames time out, and stale requests (aborted signals) are dropped.
+ */
 export class FrameService {
-  readonly #options: FrameServiceOptions;
+  readonly #ff: FrameServiceOptions['ffmpeg'];
+  readonly #proxyFor: FrameServiceOptions['proxyFor'];
+  readonly #cache: FrameCache<Cached>;
+  readonly #breaker: CircuitBreaker;
+  readonly #timeoutMs: number;
+  readonly #pool: WorkerPool;
+  readonly #proxied = new WeakMap<Timeline, Timeline>();
+  #closed = false;
+
   constructor(options: FrameServiceOptions) {
-    this.#options = options;
-  }
-
-  render(_job: FrameJob): Promise<FrameResult> {
-    return Promise.reject(new ReelforgeError('INTERNAL', 'FrameService.render is not implemented yet'));
-  }
-
-  /** Thumbnails along the timeline: `count` frames evenly spaced, `width` px wide (preview quality). */
-  strip(
-    _timeline: Timeline,
-    _opts: { count: number; width: number; format: FrameFormat; signal?: AbortSignal },
-  ): Promise<FrameResult[]> {
-    return Promise.reject(new ReelforgeError('INTERNAL', 'FrameService.strip is not implemented yet'));
-  }
-
-  /** Drops cached frames the change affects; returns how many entries were dropped. */
-  invalidate(_previous: Timeline, _next: Timeline): number {
-    return 0;
-  }
-
-  stats(): FrameServiceStats {
-    return {
-      cache: {
-        entries: 0,
-        bytes: 0,
-        maxBytes: this.#options.cacheBytes ?? 256 * 1024 * 1024,
-        hits: 0,
-        misses: 0,
-        evictions: 0,
-        hitRate: 0,
+    this.#ff = options.ffmpeg;
+    this.#proxyFor = options.proxyFor;
+    this.#cache = new FrameCache(options.cacheBytes ?? 256 * 1024 * 1024);
+    const b = options.breaker ?? {};
+    this.#timeoutMs = b.timeoutMs ?? 10_000;
+    this.#breaker = new CircuitBreaker({
+      failureThreshold: b.failureThreshold ?? 5,
+      openMs: b.openMs ?? 5000,
+      now: options.now ?? (() => performance.now()),
+    });
+    const ff = this.#ff;
+    this.#pool = new WorkerPool({
+      size: options.workers ?? availableParallelism(),
+      init: {
+        ffmpeg: {
+          ffmpegPath: ff.ffmpegPath,
+          ffprobePath: ff.ffprobePath,
+          version: ff.version,
+          major: ff.major,
+          protocols: [...ff.protocols],
+        },
+        renderers: 4,
       },
-      breaker: { state: 'closed', failures: 0, opens: 0 },
-      pool: { workers: 0, busy: 0, queued: 0, rendered: 0 },
+      // Longer than any sane frame; a worker this late is hung and gets replaced.
+      hardTimeoutMs: Math.max(30_000, this.#timeoutMs * 4),
+    });
+  }
+
+  /** At preview quality video clips read their proxies (memoised per timeline object). */
+  #forQuality(timeline: Timeline, quality: Quality): Timeline {
+    const proxyFor = this.#proxyFor;
+    if (quality !== 'preview' || !proxyFor) return timeline;
+    const memo = this.#proxied.get(timeline);
+    if (memo) return memo;
+    let changed = false;
+    const tracks = timeline.tracks.map((track) => ({
+      ...track,
+      clips: track.clips.map((clip) => {
+        if (clip.type !== 'video') return clip;
+        const proxy = proxyFor(clip.src);
+        if (!proxy || proxy === clip.src) return clip;
+        changed = true;
+        return { ...clip, src: proxy };
+      }),
+    }));
+    const out = changed ? { ...timeline, tracks } : timeline;
+    this.#proxied.set(timeline, out);
+    return out;
+  }
+
+  #spec(timeline: Timeline, level: RenderLevel, scale = qualityScale(timeline, level)): RendererSpec {
+    return { key: `${timelineHash(timeline)}:${level}:${scale}`, timeline, scale, level };
+  }
+
+  #degraded(
+    timeline: Timeline,
+    time: number,
+    quality: Quality,
+    format: FrameFormat,
+    e: unknown,
+    started: number,
+  ): FrameResult {
+    const reason = isReelforgeError(e) ? `${e.code}: ${e.message}` : String(e);
+    const wf = renderWireframe(timeline, time, format, reason);
+    return {
+      ...wf,
+      format,
+      quality,
+      time,
+      cacheHit: false,
+      renderMs: performance.now() - started,
+      degraded: { reason },
     };
   }
 
+  #unavailable(): ReelforgeError {
+    const s = Math.ceil(this.#breaker.retryInMs / 1000);
+    return new ReelforgeError(
+      'PREVIEW_UNAVAILABLE',
+      `preview rendering failed repeatedly and is paused; showing wireframes, next try in ${s} s`,
+      { status: 503, retryable: true },
+    );
+  }
+
+  /**
+   * Runs a task through the breaker with the timeout and the caller's signal: resolves with the
+   * reply, rejects with RENDER_CANCELLED (stale; not a failure) or the failure (counted). A reply
+   * that arrives after the caller gave up still goes to `late` (the frame is cached for next time).
+   */
+  async #guarded(
+    run: () => Promise<PoolReply>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+    late: (r: PoolReply) => void,
+  ): Promise<PoolReply> {
+    const ticket = this.#breaker.allow();
+    if (!ticket) throw this.#unavailable();
+    const work = run();
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ReelforgeError('PREVIEW_TIMEOUT', `the frame took longer than ${timeoutMs} ms`, {
+              status: 504,
+              retryable: true,
+            }),
+          ),
+        timeoutMs,
+      );
+      onAbort = () =>
+        reject(
+          new ReelforgeError('RENDER_CANCELLED', 'the frame request was superseded', {
+            status: 499,
+            retryable: false,
+          }),
+        );
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const reply = await Promise.race([work, stop]);
+      this.#breaker.success();
+      return reply;
+    } catch (e) {
+      if (isReelforgeError(e, 'RENDER_CANCELLED') || isReelforgeError(e, 'PREVIEW_CLOSED')) ticket.release();
+      else this.#breaker.failure();
+      work.then(late, () => undefined);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** One frame (see FrameJob). Rejects only for a malformed job, a stale request or a closed service. */
+  async render(job: FrameJob): Promise<FrameResult> {
+    const started = performance.now();
+    validateJob(job);
+    if (this.#closed)
+      throw new ReelforgeError('PREVIEW_CLOSED', 'the frame service is closed', { status: 503 });
+    if (job.signal?.aborted)
+      throw new ReelforgeError('RENDER_CANCELLED', 'the frame request was superseded', { status: 499 });
+    const { quality, format } = job;
+    const timeline = this.#forQuality(job.timeline, quality);
+    const k = frameKey(timeline, job.time, quality, format);
+    const respond = (c: Cached, cacheHit: boolean, renderMs: number): FrameResult => ({
+      bytes: c.bytes,
+      width: c.width,
+      height: c.height,
+      format,
+      quality,
+      time: job.time,
+      cacheHit,
+      renderMs,
+    });
+    if (!job.noCache) {
+      const hit = this.#cache.get(k.key);
+      if (hit) return respond(hit.value, true, performance.now() - started);
+    }
+    const store = (c: Omit<Cached, 'key' | 'format' | 'quality'>): Cached => {
+      const value: Cached = { ...c, key: k.key, format, quality };
+      this.#cache.set(k.key, {
+        value,
+        bytes: c.bytes.length,
+        time: k.frameTime,
+        deps: k.deps,
+        group: hashGlobal(timeline),
+      });
+      return value;
+    };
+    if (quality === 'wireframe') {
+      const wf = renderWireframe(timeline, k.frameTime, format);
+      return respond(store(wf), false, performance.now() - started);
+    }
+    const spec = this.#spec(timeline, quality);
+    const toCached = (r: PoolReply) => {
+      const f = r.frames[0];
+      if (!f) throw new ReelforgeError('RENDER_FAILED', 'a preview worker answered without a frame');
+      return store({
+        bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength),
+        width: f.width,
+        height: f.height,
+      });
+    };
+    try {
+      const reply = await this.#guarded(
+        () =>
+          this.#pool.run({ type: 'frame', renderer: spec, time: k.frameTime, format }, spec.key, job.signal),
+        job.signal,
+        this.#timeoutMs,
+        (late) => {
+          if (!this.#closed) toCached(late);
+        },
+      );
+      return respond(toCached(reply), false, performance.now() - started);
+    } catch (e) {
+      if (isReelforgeError(e, 'RENDER_CANCELLED') || isReelforgeError(e, 'PREVIEW_CLOSED')) throw e;
+      return this.#degraded(timeline, k.frameTime, quality, format, e, started);
+    }
+  }
+
+  /** Thumbnails along the timeline: `count` frames evenly spaced, `width` px wide (preview quality). */
+  async strip(timeline: Timeline, opts: StripOptions): Promise<FrameResult[]> {
+    const started = performance.now();
+    validateStrip(timeline, opts);
+    if (this.#closed)
+      throw new ReelforgeError('PREVIEW_CLOSED', 'the frame service is closed', { status: 503 });
+    const tl = this.#forQuality(timeline, 'preview');
+    const spec = this.#spec(tl, 'preview', Math.min(1, opts.width / tl.output.width));
+    try {
+      const reply = await this.#guarded(
+        () =>
+          this.#pool.run(
+            { type: 'strip', renderer: spec, count: opts.count, format: opts.format },
+            spec.key,
+            opts.signal,
+          ),
+        opts.signal,
+        this.#timeoutMs * Math.max(1, Math.ceil(opts.count / 8)),
+        () => undefined,
+      );
+      const each = reply.renderMs / Math.max(1, reply.frames.length);
+      return reply.frames.map((f) => ({
+        bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength),
+        width: f.width,
+        height: f.height,
+        format: opts.format,
+        quality: 'preview',
+        time: f.time,
+        cacheHit: false,
+        renderMs: each,
+      }));
+    } catch (e) {
+      if (isReelforgeError(e, 'RENDER_CANCELLED') || isReelforgeError(e, 'PREVIEW_CLOSED')) throw e;
+      const d = indexTimeline(tl).knownDuration;
+      return Array.from({ length: opts.count }, (_, i) =>
+        this.#degraded(tl, ((i + 0.5) * d) / opts.count, 'preview', opts.format, e, started),
+      );
+    }
+  }
+
+  /**
+   * Drops the cached frames of `previous` that `next` no longer shows the same: a frame goes when it
+   * was made from `previous` (its key matches `previous` at its time) and its key differs under `next`.
+   * Only entries in the changed ranges (or all of previous's, for a global change) are examined.
+   */
+  invalidate(previous: Timeline, next: Timeline): number {
+    const affected = affectedBy(previous, next);
+    const group = hashGlobal(previous);
+    return this.#cache.dropWhere((e) => {
+      if (e.group !== group) return false;
+      if (!affected.all) {
+        const inRange = affected.ranges.some(([a, b]) => e.time >= a - 1e-6 && e.time < b + 1e-6);
+        if (!inRange && !e.deps.some((d) => affected.clipIds.has(d))) return false;
+      }
+      const { quality, format, key } = e.value;
+      const before = frameKey(this.#forQuality(previous, quality), e.time, quality, format).key;
+      if (before !== key) return false;
+      return frameKey(this.#forQuality(next, quality), e.time, quality, format).key !== key;
+    });
+  }
+
+  stats(): FrameServiceStats {
+    return { cache: this.#cache.stats(), breaker: this.#breaker.stats(), pool: this.#pool.stats() };
+  }
+
+  /** Worker thread ids (tests check that close() ends them). */
+  get threadIds(): number[] {
+    return this.#pool.threadIds;
+  }
+
+  /** Ends the worker threads (idempotent); later requests reject with PREVIEW_CLOSED. */
   close(): Promise<void> {
-    return Promise.resolve();
+    this.#closed = true;
+    return this.#pool.close();
   }
 }

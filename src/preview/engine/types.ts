@@ -41,6 +41,8 @@ export interface FrameServiceOptions {
   /** Low-resolution proxy for a video file, used at `preview` quality; null = use the original. */
   proxyFor?: (path: string) => string | null;
   ffmpeg: Ffmpeg;
+  /** Milliseconds clock for the breaker (tests inject a fake one); default performance.now. */
+  now?: () => number;
 }
 
 export interface CacheStats {
