@@ -85,13 +85,15 @@ export class PreviewHub {
   private readonly registry: SessionRegistry<Member>;
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
   private next = 0;
+  private readonly now: () => number;
   private closing: Promise<void> | null = null;
 
   constructor(
     private readonly deps: PreviewHubDeps,
     private readonly options: PreviewHubOptions,
   ) {
-    this.registry = new SessionRegistry(deps.storage, options, deps.now);
+    this.now = deps.now ?? Date.now;
+    this.registry = new SessionRegistry(deps.storage, options, this.now);
     this.timers.push(setInterval(() => this.beat(), options.heartbeatMs));
     this.timers.push(
       setInterval(() => this.sweep(), Math.max(20, Math.min(5_000, options.idleTimeoutMs / 4))),
@@ -309,6 +311,7 @@ export class PreviewHub {
           signal,
         }),
       deliver: (r, result) => {
+        session.lastActive = this.now();
         const header = {
           type: 'frame' as const,
           sessionId,
@@ -437,27 +440,34 @@ export class PreviewHub {
     const controller = new AbortController();
     member.strip = controller;
     const version = session.version;
-    const frames = await (await this.deps.frames()).strip(session.timeline.rendered, {
-      count: m.count,
-      width: m.width,
-      format: m.format ?? 'jpeg',
-      signal: controller.signal,
-    });
-    if (controller.signal.aborted) return;
-    member.strip = null;
-    conn.send({
-      type: 'frames.strip',
-      id: m.id,
-      sessionId: session.id,
-      version,
-      frames: frames.map((f) => ({
-        time: f.time,
-        width: f.width,
-        height: f.height,
-        format: f.format,
-        data: f.bytes.toString('base64'),
-      })),
-    });
+    try {
+      const frames = await (await this.deps.frames()).strip(session.timeline.rendered, {
+        count: m.count,
+        width: m.width,
+        format: m.format ?? 'jpeg',
+        signal: controller.signal,
+      });
+      if (controller.signal.aborted) return;
+      conn.send({
+        type: 'frames.strip',
+        id: m.id,
+        sessionId: session.id,
+        version,
+        frames: frames.map((f) => ({
+          time: f.time,
+          width: f.width,
+          height: f.height,
+          format: f.format,
+          data: f.bytes.toString('base64'),
+        })),
+      });
+    } catch (e) {
+      if (controller.signal.aborted) return; // replaced by a newer strip, or the member left
+      throw e;
+    } finally {
+      if (member.strip === controller) member.strip = null;
+      session.lastActive = this.now();
+    }
   }
 
   private leave(session: Session, conn: PreviewConnection): void {
@@ -483,7 +493,8 @@ export class PreviewHub {
   }
 
   private sweep(): void {
-    for (const session of this.registry.sweep()) this.endSession(session, 'idle');
+    const busy = (s: Session) => [...s.members.values()].some((m) => m.scheduler.busy || m.strip !== null);
+    for (const session of this.registry.sweep(busy)) this.endSession(session, 'idle');
   }
 
   private drop(conn: PreviewConnection): void {

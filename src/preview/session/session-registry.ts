@@ -57,10 +57,10 @@ export class SessionRegistry<M> {
     return s;
   }
 
-  /** Removes and returns the sessions idle for longer than the timeout. */
-  sweep(): PreviewSession<M>[] {
+  /** Removes and returns the sessions idle for longer than the timeout; `busy` ones (a frame in flight) stay. */
+  sweep(busy: (s: PreviewSession<M>) => boolean = () => false): PreviewSession<M>[] {
     const limit = this.now() - this.options.idleTimeoutMs;
-    const idle = [...this.sessions.values()].filter((s) => s.lastActive < limit);
+    const idle = [...this.sessions.values()].filter((s) => s.lastActive < limit && !busy(s));
     for (const s of idle) this.sessions.delete(s.id);
     return idle;
   }
