@@ -329,11 +329,6 @@ export class FrameService {
     return { cache: this.#cache.stats(), breaker: this.#breaker.stats(), pool: this.#pool.stats() };
   }
 
-  /** Worker thread ids (tests check that close() ends them). */
-  get threadIds(): number[] {
-    return this.#pool.threadIds;
-  }
-
   /** Ends the worker threads (idempotent); later requests reject with PREVIEW_CLOSED. */
   close(): Promise<void> {
     this.#closed = true;

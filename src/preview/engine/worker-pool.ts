@@ -123,7 +123,11 @@ export class WorkerPool {
             }),
       );
     }
-    if (this.#closing) return;
+    if (this.#closing) {
+      // Gone for good: stats().workers counts threads still running.
+      this.#slots.splice(i, 1);
+      return;
+    }
     // A replacement takes over the queue.
     const next = this.#start();
     next.queue = slot.queue;
@@ -214,11 +218,6 @@ export class WorkerPool {
       queued: this.#slots.reduce((n, s) => n + s.queue.length, 0),
       rendered: this.#rendered,
     };
-  }
-
-  /** Worker thread ids (tests check that they are gone after close()). */
-  get threadIds(): number[] {
-    return this.#slots.map((s) => s.worker.threadId);
   }
 
   /** Stops every worker (idempotent): queued tasks reject with PREVIEW_CLOSED. */
