@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from './config/schema.js';
+import { enqueueAssetProcessing } from './ingest/process/index.js';
+import { UploadService } from './ingest/upload/index.js';
 import {
   createJobQueue,
   DATABASE_FILE,
@@ -58,6 +60,8 @@ export interface Services {
   readonly renderRecords: RenderStore;
   readonly renders: Renders;
   readonly queue: ManagedJobQueue;
+  /** Resumable uploads (tus), checked and hashed as they arrive, stored as assets when complete. */
+  readonly uploads: UploadService;
   /** Absolute path of the data folder. */
   readonly dataDir: string;
   /** ffmpeg and ffprobe, found (and version-checked) on first use; a failure is retried next time. */
@@ -205,6 +209,16 @@ export async function createServices(
       markRenderFinished: (id) => renderRecords.markFinished(id, Date.now()),
     });
 
+    const uploads = new UploadService({
+      dir: join(dataDir, 'uploads'),
+      config: config.ingest,
+      assets,
+      ffmpeg,
+      onAsset: (a) => enqueueAssetProcessing(queue, a),
+      log: log.child({ component: 'uploads' }),
+    });
+    steps.push(['uploads', () => uploads.close()]);
+
     const renders = new Renders({
       projects,
       records: renderRecords,
@@ -268,6 +282,7 @@ export async function createServices(
       renderRecords,
       renders,
       queue,
+      uploads,
       dataDir,
       ffmpeg,
       diskSpace,

@@ -27,6 +27,7 @@ import { createPreview, previewRoutes } from './routes/preview.js';
 import { projectRoutes } from './routes/projects.js';
 import { renderRoutes } from './routes/renders.js';
 import { systemRoutes } from './routes/system.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { wsRoutes } from './routes/ws.js';
 import type { App } from './types.js';
 import { WsHub } from './ws/hub.js';
@@ -157,6 +158,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   await app.register(renderRoutes);
   await app.register(jobRoutes);
   await app.register(wsRoutes);
+  await app.register(uploadRoutes);
   await app.register(previewRoutes);
   return app;
 }

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
+import { ReelforgeError } from '../errors.js';
 import type { Ffmpeg } from '../media/index.js';
 import type { Asset, AssetQuery, AssetStore, Page } from './asset-store.js';
 import type { BlobStore, ByteRange } from './blob-store.js';
 import { newId } from './ids.js';
 import type { KeyedMutex } from './keyed-mutex.js';
-import { inspectMedia } from './media-inspect.js';
+import { type Inspection, inspectMedia } from './media-inspect.js';
 import { assetInUse, assetNotFound, blobNotFound, storageFull } from './storage-errors.js';
 
 export interface AssetLibraryDeps {
@@ -81,6 +82,69 @@ export class AssetLibrary {
         throw e;
       }
     });
+  }
+
+  /**
+   * Records a finished file whose SHA-256 is already known (a tus upload hashed as it arrived). When
+   * that content is already stored the new asset references it and nothing is copied; otherwise the
+   * file is stored once. `check` sees what the file is first and may refuse it (size or duration
+   * limits): then nothing is kept. The file itself is left for the caller to delete.
+   */
+  async adoptFile(
+    owner: string,
+    rawName: string | undefined,
+    path: string,
+    known: { hash: string; bytes: number },
+    check?: (inspection: Inspection) => void,
+  ): Promise<{ asset: Asset; deduplicated: boolean }> {
+    const { blobs, store, locks } = this.deps;
+    const name = displayName(rawName);
+    return locks.run(known.hash, async () => {
+      const inspection =
+        store.inspectionOf(known.hash) ?? (await inspectMedia(await this.deps.ffmpeg(), path, name));
+      check?.(inspection);
+      const deduplicated = (await blobs.stat(known.hash)) !== null;
+      let created = false;
+      if (!deduplicated) {
+        await this.assertSpace();
+        const put = await blobs.putFile(path, { maxBytes: known.bytes });
+        created = put.created;
+        if (put.hash !== known.hash) {
+          if (created && !store.isHashReferenced(put.hash)) await blobs.delete(put.hash);
+          throw new ReelforgeError(
+            'INTERNAL',
+            `${name}: the stored file hashes to ${put.hash}, not ${known.hash} as it arrived; upload it again`,
+            { status: 500, retryable: true },
+          );
+        }
+      }
+      const asset: Asset = {
+        id: newId('asset'),
+        owner,
+        name,
+        ...inspection,
+        hash: known.hash,
+        bytes: known.bytes,
+        createdAt: this.now(),
+      };
+      try {
+        store.insert(asset);
+      } catch (e) {
+        if (created && !store.isHashReferenced(known.hash)) await blobs.delete(known.hash);
+        throw e;
+      }
+      return { asset, deduplicated };
+    });
+  }
+
+  /** Bytes of the owner's media library (content shared between items counts for each). */
+  bytesUsed(owner: string): number {
+    let total = 0;
+    for (let offset = 0; ; offset += 500) {
+      const page = this.deps.store.list(owner, { limit: 500, offset });
+      for (const a of page.items) total += a.bytes;
+      if (page.items.length < 500) return total;
+    }
   }
 
   get(owner: string, id: string): Asset {

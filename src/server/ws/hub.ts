@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Services } from '../../app.js';
 import { isReelforgeError, ReelforgeError } from '../../errors.js';
+import type { UploadProgress } from '../../ingest/upload/index.js';
 import type { JobEvent } from '../../jobs/index.js';
 import type { ProjectEvent } from '../../storage/project-events.js';
 import { type AuthPolicy, forbidden, hasScope, type Principal } from '../auth-policy.js';
@@ -55,6 +56,7 @@ export class WsHub {
     this.jobProjects = new JobProjects((id) => services.renderRecords.getAny(id)?.projectId ?? null);
     this.stops.push(services.queue.subscribe((e) => this.onJobEvent(e)));
     this.stops.push(services.projectEvents.subscribe((e) => this.onProjectEvent(e)));
+    this.stops.push(services.uploads.subscribe((e) => this.onUploadEvent(e)));
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -188,6 +190,7 @@ export class WsHub {
       return (await services.queue.stats()).counts;
     }
     const [kind, id] = [topic.slice(0, topic.indexOf(':')), topic.slice(topic.indexOf(':') + 1)];
+    if (kind === 'upload') return services.uploads.status(id, p.owner); // UPLOAD_NOT_FOUND for others
     if (kind === 'project') {
       const project = services.projects.get(p.owner, id);
       return { version: project.version, updatedAt: project.updatedAt };
@@ -217,6 +220,12 @@ export class WsHub {
     const topic = `project:${e.projectId}`;
     const { owner: _, ...event } = e;
     for (const conn of this.topics.get(topic) ?? []) conn.deliver(topic, null, event);
+  }
+
+  /** Upload progress is already throttled at its source; subscribers were checked to be the owner. */
+  private onUploadEvent(e: UploadProgress): void {
+    const topic = `upload:${e.uploadId}`;
+    for (const conn of this.topics.get(topic) ?? []) conn.deliver(topic, null, e);
   }
 
   private unsubscribe(conn: Connection, topic: string): void {

@@ -5,14 +5,15 @@ import { z } from 'zod';
  * an `error` message back and the connection stays open.
  *
  * Topics: `job:<jobId>` (one job; its owner or admin), `project:<projectId>` (the project's changes
- * and its renders' job events; its owner), `jobs` (every job's events; admin).
+ * and its renders' job events; its owner), `jobs` (every job's events; admin), `upload:<uploadId>`
+ * (one resumable upload's progress, preview URL and result; its owner).
  */
 const id = z.string().max(100).optional().describe('echoed in the reply, to match replies to requests');
 const topic = z
   .string()
   .max(160)
-  .regex(/^(jobs|job:[A-Za-z0-9_.-]{1,128}|project:p_[0-9a-z]{16})$/, {
-    message: 'expected "job:<id>", "project:<id>" or "jobs"',
+  .regex(/^(jobs|job:[A-Za-z0-9_.-]{1,128}|project:p_[0-9a-z]{16}|upload:u[0-9a-f]{24})$/, {
+    message: 'expected "job:<id>", "project:<id>", "upload:<id>" or "jobs"',
   });
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
