@@ -5,7 +5,7 @@ import { PeakAccumulator, samplesPerBucketFor } from './waveform.js';
 
 const floats = (values: number[]) => {
   const b = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => b.writeFloatLE(v, i * 4));
+  for (const [i, v] of values.entries()) b.writeFloatLE(v, i * 4);
   return b;
 };
 

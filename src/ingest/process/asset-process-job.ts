@@ -196,6 +196,7 @@ export function createAssetProcessingHandler(deps: AssetProcessingDeps) {
           };
           let durationSec: number | null = null;
           let hasAudio = true;
+          let channels = 2;
           if (isVideo) {
             const described = await run(steps.metadata, 'metadata', () =>
               readVideoMetadata(pc.ff, input, ctx.signal),
@@ -205,6 +206,7 @@ export function createAssetProcessingHandler(deps: AssetProcessingDeps) {
             result.video = meta;
             durationSec = meta.durationSec;
             hasAudio = meta.hasAudio;
+            channels = meta.audio?.channels ?? 2;
             files.push(await writeJson(work, 'metadata.json', meta));
             files.push(await run(steps.poster!, 'poster', () => makePoster(pc, meta)));
             files.push(
@@ -221,10 +223,13 @@ export function createAssetProcessingHandler(deps: AssetProcessingDeps) {
             );
             durationSec = info.audio?.durationSec ?? info.durationSec;
             hasAudio = info.audio !== null;
+            channels = info.audio?.channels ?? 2;
             if (!hasAudio) throw new Error('the file has no audio stream');
           }
           if (hasAudio) {
-            files.push(...(await run(steps.waveform, 'waveform', () => makeWaveform(pc, durationSec))));
+            files.push(
+              ...(await run(steps.waveform, 'waveform', () => makeWaveform(pc, durationSec, channels))),
+            );
             const measured = await run(steps.loudness, 'loudness', () => measureLoudness(pc));
             files.push(measured.file);
             result.loudness = measured.loudness;

@@ -9,30 +9,29 @@ import { PeakAccumulator, renderWaveformPng, samplesPerBucketFor } from './wavef
 /** Mono at 8 kHz is plenty for a picture of the envelope, and 8× less to read than 48 kHz stereo. */
 export const WAVEFORM_SAMPLE_RATE = 8_000;
 
+/** More channels than this are mixed down to stereo first. */
+const MAX_CHANNELS = 8;
+
 /**
- * Peaks of the first audio stream (JSON, audiowaveform's layout) and their picture (PNG). The decoded
- * samples stream through ffmpeg's stdout into the accumulator: memory does not grow with the length.
+ * Peaks of the first audio stream (JSON, audiowaveform's layout) and their picture (PNG). Channels are
+ * not mixed (a mix of uncorrelated channels would misstate the peaks): each bucket holds the lowest and
+ * highest sample of any channel. The decoded samples stream through ffmpeg's stdout into the
+ * accumulator, so memory does not grow with the length.
  */
 export async function makeWaveform(
   ctx: ProcessContext,
   durationSec: number | null,
+  channels: number,
 ): Promise<DerivativeFile[]> {
   const spb = samplesPerBucketFor(durationSec, WAVEFORM_SAMPLE_RATE);
-  const acc = new PeakAccumulator(WAVEFORM_SAMPLE_RATE, spb);
+  const perFrame = channels >= 1 && channels <= MAX_CHANNELS ? Math.floor(channels) : 2;
+  // Interleaved samples: a bucket of `spb` instants holds `spb × channels` values.
+  const acc = new PeakAccumulator(WAVEFORM_SAMPLE_RATE, spb * perFrame);
   const proc = spawnFfmpeg(
     ctx.ff,
     [
-      '-i',
-      ctx.input,
-      '-map',
-      '0:a:0',
-      '-ac',
-      '1',
-      '-ar',
-      String(WAVEFORM_SAMPLE_RATE),
-      '-f',
-      'f32le',
-      'pipe:1',
+      ...['-i', ctx.input, '-map', '0:a:0', '-ac', String(perFrame)],
+      ...['-ar', String(WAVEFORM_SAMPLE_RATE), '-f', 'f32le', 'pipe:1'],
     ],
     { signal: ctx.signal, log: ctx.log, stdout: 'pipe' },
   );
@@ -40,7 +39,7 @@ export async function makeWaveform(
     for await (const chunk of proc.stdout!) acc.push(chunk as Buffer);
   })();
   await Promise.all([proc.done, reading]);
-  const peaks = acc.finish();
+  const peaks = { ...acc.finish(), samplesPerBucket: spb };
   const jsonPath = join(ctx.work, 'waveform.json');
   await writeFile(jsonPath, JSON.stringify(peaks));
   const pngPath = join(ctx.work, 'waveform.png');
