@@ -1,5 +1,11 @@
 import type { Timeline } from '../../timeline/schema.js';
-import { type IndexedClip, indexTimeline, overlaps, type TimelineIndex } from './timeline-index.js';
+import {
+  type IndexedClip,
+  indexTimeline,
+  isAtOrBelow,
+  overlaps,
+  type TimelineIndex,
+} from './timeline-index.js';
 
 /** What an edit changed: every frame, or the frames within these time ranges and of these clips. */
 export type Affected = { all: true } | { all: false; ranges: Array<[number, number]>; clipIds: Set<string> };
@@ -15,11 +21,11 @@ function byId(index: TimelineIndex): Map<string, IndexedClip> {
   return m;
 }
 
-/** A clip's frames: its own time range, widened by the morph windows of clips that overlap it. */
+/** A clip's frames: its own time range, widened by the morph windows of clips above it that overlap it. */
 function rangesOf(c: IndexedClip, index: TimelineIndex): Array<[number, number]> {
   const out: Array<[number, number]> = [[c.start, c.end], ...c.morphWindows];
   for (const o of index.clips) {
-    if (o === c) continue;
+    if (o === c || !isAtOrBelow(c, o)) continue;
     for (const w of o.morphWindows) if (overlaps(w[0], w[1], c.start, c.end)) out.push(w);
   }
   return out;
@@ -28,8 +34,8 @@ function rangesOf(c: IndexedClip, index: TimelineIndex): Array<[number, number]>
 /**
  * Diffs two versions of a timeline. Output, params, grade or track-level changes affect every frame;
  * otherwise each clip (matched by `id`, else by position) whose content or position changed affects
- * the frames of its old and new time ranges — transitions lie inside a clip's range here, and a
- * neighbour's morph window that overlaps it is added (morph in-betweens are made from both). Audio
+ * the frames of its old and new time ranges — transitions lie inside a clip's range here, and the
+ * morph window of a clip above it that overlaps it is added (those in-betweens are made from it). Audio
  * clips affect no frame.
  */
 export function affectedBy(previous: Timeline, next: Timeline): Affected {

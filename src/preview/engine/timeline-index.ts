@@ -1,3 +1,4 @@
+import { TIME_EPSILON } from '../../engine/layers.js';
 import { transitionWindow } from '../../timeline/animate.js';
 import type { Timeline, VisualClip } from '../../timeline/schema.js';
 import { clipDuration } from '../../timeline/time.js';
@@ -84,11 +85,11 @@ export function indexTimeline(timeline: Timeline): TimelineIndex {
   return index;
 }
 
-const SLACK = 1e-6;
+const SLACK = TIME_EPSILON;
 
-/** Whether a clip shows at time t (with float slack: a superset is harmless, a miss is not). */
+/** Whether a clip shows at time t: the engine's own test (engine/layers.ts clipLayers), same epsilon. */
 export function isActive(c: Pick<IndexedClip, 'start' | 'end'>, t: number): boolean {
-  return t >= c.start - SLACK && t < c.end + SLACK;
+  return t - c.start >= -SLACK && t - c.start < c.end - c.start - SLACK;
 }
 
 /** Whether [a0, a1] and [b0, b1) overlap (with slack). */
@@ -96,15 +97,28 @@ export function overlaps(a0: number, a1: number, b0: number, b1: number): boolea
   return a0 < b1 + SLACK && b0 < a1 + SLACK;
 }
 
+/** Whether `c` is drawn under (or is) `owner`: the stack is track order, then order within a track. */
+export function isAtOrBelow(
+  c: Pick<IndexedClip, 'track' | 'index'>,
+  owner: Pick<IndexedClip, 'track' | 'index'>,
+): boolean {
+  return c.track < owner.track || (c.track === owner.track && c.index <= owner.index);
+}
+
 /**
  * The clips a frame at time t depends on: those showing at t, and when t lies in a morph window of
- * one of them, every clip showing anywhere in that window (the in-betweens are made from those).
+ * one of them, every clip under it showing anywhere in that window (the in-betweens are made from
+ * the stack under the morphing clip at the window's ends).
  */
 export function clipsAt(index: TimelineIndex, t: number): IndexedClip[] {
   const active = index.clips.filter((c) => isActive(c, t));
-  const windows = active.flatMap((c) => c.morphWindows.filter(([a, b]) => t >= a - SLACK && t <= b + SLACK));
+  const windows = active.flatMap((owner) =>
+    owner.morphWindows.filter(([a, b]) => t >= a - SLACK && t <= b + SLACK).map((w) => ({ owner, w })),
+  );
   if (windows.length === 0) return active;
   return index.clips.filter(
-    (c) => isActive(c, t) || windows.some(([a, b]) => overlaps(a, b, c.start, c.end)),
+    (c) =>
+      isActive(c, t) ||
+      windows.some(({ owner, w }) => isAtOrBelow(c, owner) && overlaps(w[0], w[1], c.start, c.end)),
   );
 }
