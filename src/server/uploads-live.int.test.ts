@@ -124,7 +124,7 @@ describe('uploads: early preview, progress events, quota, expiry', () => {
     const previewing = await ws.next(
       (m) => (m.event as { stage?: string } | undefined)?.stage === 'previewing',
     );
-    const url = (previewing.event as { previewUrl: string }).previewUrl;
+    const url = (previewing.event as unknown as { previewUrl: string }).previewUrl;
     expect(url).toBe(`/uploads/${id}/preview`);
     const preview = await s.request(url);
     expect(preview.status).toBe(200);
@@ -141,7 +141,7 @@ describe('uploads: early preview, progress events, quota, expiry', () => {
     const complete = await ws.next((m) => (m.event as { stage?: string } | undefined)?.stage === 'complete');
     expect(complete.event).toMatchObject({ assetId, percent: 100, previewUrl: url });
     const stages = ws.messages.flatMap((m) =>
-      m.type === 'event' ? [(m.event as { stage: string }).stage] : [],
+      m.type === 'event' ? [(m.event as unknown as { stage: string }).stage] : [],
     );
     expect(stages).toEqual(
       expect.arrayContaining(['uploading', 'previewing', 'analysing', 'optimising', 'complete']),
