@@ -27,5 +27,6 @@ export {
   type RenderVideoOptions,
   renderVideo,
 } from './render-video.js';
+export { RenderCache } from './render-cache.js';
 export { Renderer, type RendererOptions, resolveSrc } from './renderer.js';
 export { i420ToRgba, type YuvaImage } from './yuv-image.js';

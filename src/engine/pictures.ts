@@ -40,7 +40,12 @@ export async function imageSize(path: string): Promise<{ w: number; h: number }>
 }
 
 /** Decodes an image once, oriented and resized (Lanczos) to the size it will be drawn at. */
-export async function loadImagePicture(path: string, w: number, h: number): Promise<Picture> {
+export async function loadImagePicture(
+  path: string,
+  w: number,
+  h: number,
+  kernels?: Kernels,
+): Promise<Picture> {
   try {
     const { data, info } = await sharp(path, { limitInputPixels: 268_402_689 })
       .rotate()
@@ -49,7 +54,7 @@ export async function loadImagePicture(path: string, w: number, h: number): Prom
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return { image: yuvaFromRgba(data, info.width, info.height) };
+    return { image: yuvaFromRgba(data, info.width, info.height, kernels) };
   } catch (e) {
     throw new ReelforgeError('MEDIA_UNREADABLE', `cannot decode image ${path}: ${(e as Error).message}`, {
       status: 422,

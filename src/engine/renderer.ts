@@ -43,6 +43,7 @@ import {
   renderGradientPicture,
   renderTextPicture,
 } from './pictures.js';
+import type { RenderCache } from './render-cache.js';
 import { VideoSource } from './video-source.js';
 import { solidYuva, type YuvaImage } from './yuv-image.js';
 
@@ -58,6 +59,11 @@ export interface RendererOptions {
   kernels?: Kernels;
   log?: Logger;
   signal?: AbortSignal;
+  /**
+   * Media facts and prepared pictures shared with other Renderers (a preview worker's), so that a
+   * new Renderer for an edited timeline does not decode its pictures again.
+   */
+  cache?: RenderCache;
 }
 
 interface ClipEntry {
@@ -66,6 +72,8 @@ interface ClipEntry {
   duration: number;
   size: { w: number; h: number };
   picture: Picture | null;
+  /** The picture being prepared (pictures are prepared when first needed, or a little before). */
+  loading: Promise<void> | null;
   video: VideoSource | null;
   /** Clip seconds → source seconds for a speed-ramped or frozen video. */
   clock: SourceClock | null;
@@ -73,6 +81,16 @@ interface ClipEntry {
 }
 
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
+/** How far ahead of the frame being rendered pictures are prepared. */
+const PREPARE_AHEAD_SECONDS = 2;
+
+const pictureBytes = (img: YuvaImage) =>
+  img.y.byteLength +
+  img.u.byteLength +
+  img.v.byteLength +
+  (img.a?.byteLength ?? 0) +
+  (img.a2?.byteLength ?? 0);
 
 /** Resolves a clip's `src`: a local path, relative to the timeline's folder. URLs are refused. */
 export function resolveSrc(baseDir: string, src: string): string {
@@ -193,9 +211,16 @@ export class Renderer {
             () => false,
           ),
         probe: async (p) => {
-          const info = await probe(ff, p, { signal });
-          // ffprobe accepts some garbage as a still image; sharp, which decodes stills, must too.
-          if (info.video?.isStillImage) await imageSize(p);
+          const info = await this.#shared(
+            `probe\0${p}`,
+            async (shared) => {
+              const info = await probe(ff, p, { signal: shared ? undefined : signal });
+              // ffprobe accepts some garbage as a still image; sharp, which decodes stills, must too.
+              if (info.video?.isStillImage) await this.#imageSize(p);
+              return info;
+            },
+            () => 4096,
+          );
           this.media.set(p, info);
           return info;
         },
@@ -227,6 +252,7 @@ export class Renderer {
           duration,
           size: await this.#intrinsicSize(clip),
           picture: null,
+          loading: null,
           video: null,
           clock: null,
           morphs: {},
@@ -235,7 +261,7 @@ export class Renderer {
     }
     for (const entry of this.#clips.values()) {
       signal?.throwIfAborted();
-      await this.#preparePicture(entry);
+      if (entry.clip.type === 'video') this.#prepareVideo(entry);
     }
     this.#fxc.grade = await createGrade(this.timeline, {
       baseDir: this.#o.baseDir,
@@ -246,7 +272,7 @@ export class Renderer {
   }
 
   async #intrinsicSize(clip: VisualClip): Promise<{ w: number; h: number }> {
-    if (clip.type === 'image') return imageSize(this.#path(clip.src));
+    if (clip.type === 'image') return this.#imageSize(this.#path(clip.src));
     if (clip.type === 'video') {
       const v = this.media.get(this.#path(clip.src))?.video;
       if (!v)
@@ -272,56 +298,111 @@ export class Renderer {
     return max || 1;
   }
 
-  async #preparePicture(entry: ClipEntry): Promise<void> {
+  /** Uses the shared cache when there is one; `shared` tells the loader not to tie it to this renderer. */
+  #shared<T>(key: string, load: (shared: boolean) => Promise<T>, size: (v: T) => number): Promise<T> {
+    const cache = this.#o.cache;
+    return cache ? cache.memo(key, () => load(true), size) : load(false);
+  }
+
+  #imageSize(path: string): Promise<{ w: number; h: number }> {
+    return this.#shared(
+      `size\0${path}`,
+      () => imageSize(path),
+      () => 64,
+    );
+  }
+
+  /** Starts (once) preparing a clip's picture; resolves when entry.picture is set. */
+  #ensurePicture(entry: ClipEntry): Promise<void> {
+    entry.loading ??= this.#preparePicture(entry).then(
+      (picture) => {
+        entry.picture = picture;
+      },
+      (e: unknown) => {
+        entry.loading = null;
+        throw e;
+      },
+    );
+    return entry.loading;
+  }
+
+  /** Image, text, gradient or colour: the picture at the largest size the clip is drawn at, adjusted. */
+  async #preparePicture(entry: ClipEntry): Promise<Picture> {
     const { clip, size } = entry;
     const adjust = clip.adjust ? adjustFor(clip.adjust, this.timeline.params.grade) : null;
     const kernels = this.#kernels;
     const s = this.#maxScale(entry);
+    const adjusted = (p: Picture) => {
+      applyAdjust(p.image, adjust, kernels);
+      return p;
+    };
+    const bytes = (p: Picture) => pictureBytes(p.image);
+    const key = (what: string, w: number, h: number) => `${what}\0${w}x${h}\0${JSON.stringify(adjust)}`;
     if (clip.type === 'image') {
       const w = Math.max(1, Math.min(size.w, Math.round(size.w * s)));
       const h = Math.max(1, Math.min(size.h, Math.round(size.h * s)));
-      entry.picture = await loadImagePicture(this.#path(clip.src), w, h);
+      const path = this.#path(clip.src);
+      const picture = await this.#shared(
+        key(`image\0${path}`, w, h),
+        async () => adjusted(await loadImagePicture(path, w, h, kernels)),
+        bytes,
+      );
       if (clip.depthMap && this.timeline.params.depthOfField?.enabled) {
         this.#dof.setDepthMap(entry.ref.key, await loadDepthMap(this.#path(clip.depthMap), w, h));
       }
-    } else if (clip.type === 'video') {
-      const info = this.media.get(this.#path(clip.src))!.video!;
-      const remapped = isRemapped(clip);
-      // At the output's own rate and speed 1, decoding on the output grid picks the same frames from
-      // wherever it starts. Otherwise frames are chosen by source time, so that a decoder started
-      // mid-clip (a chunk, a single frame) shows exactly what one started at the clip's start shows.
-      const onGrid =
-        !remapped && clip.speed === 1 && info.fps !== null && Math.abs(info.fps - this.fps) < 1e-9;
-      entry.clock = remapped
-        ? sourceClock(clip, entry.duration, 1 / (this.fps * 16))
-        : onGrid
-          ? null
-          : (local: number) => clip.trimStart + local * clip.speed;
-      entry.video = new VideoSource(this.#o.ff, {
-        path: this.#path(clip.src),
-        trimStart: clip.trimStart,
-        speed: clip.speed,
-        fps: this.fps,
-        sourceFps: entry.clock ? (info.fps ?? this.fps) : undefined,
-        width: even(Math.min(size.w, size.w * s)),
-        height: even(Math.min(size.h, size.h * s)),
-        hasAlpha: info.hasAlpha,
-        log: this.#o.log,
-        adjust: adjust ? (img) => applyAdjust(img, adjust, kernels) : undefined,
-      });
-      return;
-    } else if (clip.type === 'text') {
-      entry.picture = renderTextPicture(clip, size.w, size.h, this.#dh, Math.max(1, s));
-    } else if (clip.type === 'gradient') {
-      entry.picture = renderGradientPicture(
-        clip,
-        even(size.w * Math.min(1, s)),
-        even(size.h * Math.min(1, s)),
-      );
-    } else {
-      entry.picture = { image: solidYuva(parseColor(clip.color)) };
+      return picture;
     }
-    if (entry.picture) applyAdjust(entry.picture.image, adjust, kernels);
+    if (clip.type === 'text') {
+      const what = `text\0${JSON.stringify(clip)}\0${this.#dh}\0${Math.max(1, s)}`;
+      return this.#shared(
+        key(what, size.w, size.h),
+        async () => adjusted(renderTextPicture(clip, size.w, size.h, this.#dh, Math.max(1, s))),
+        bytes,
+      );
+    }
+    if (clip.type === 'gradient') {
+      const w = even(size.w * Math.min(1, s));
+      const h = even(size.h * Math.min(1, s));
+      return this.#shared(
+        key(`gradient\0${JSON.stringify(clip)}`, w, h),
+        async () => adjusted(renderGradientPicture(clip, w, h)),
+        bytes,
+      );
+    }
+    if (clip.type === 'color') return adjusted({ image: solidYuva(parseColor(clip.color)) });
+    throw new ReelforgeError('INTERNAL', `clip ${entry.ref.key}: a video has no still picture`);
+  }
+
+  /** Sets up the decoder of a video clip (it starts decoding when its first frame is asked for). */
+  #prepareVideo(entry: ClipEntry): void {
+    const { clip, size } = entry;
+    if (clip.type !== 'video') return;
+    const adjust = clip.adjust ? adjustFor(clip.adjust, this.timeline.params.grade) : null;
+    const kernels = this.#kernels;
+    const s = this.#maxScale(entry);
+    const info = this.media.get(this.#path(clip.src))!.video!;
+    const remapped = isRemapped(clip);
+    // At the output's own rate and speed 1, decoding on the output grid picks the same frames from
+    // wherever it starts. Otherwise frames are chosen by source time, so that a decoder started
+    // mid-clip (a chunk, a single frame) shows exactly what one started at the clip's start shows.
+    const onGrid = !remapped && clip.speed === 1 && info.fps !== null && Math.abs(info.fps - this.fps) < 1e-9;
+    entry.clock = remapped
+      ? sourceClock(clip, entry.duration, 1 / (this.fps * 16))
+      : onGrid
+        ? null
+        : (local: number) => clip.trimStart + local * clip.speed;
+    entry.video = new VideoSource(this.#o.ff, {
+      path: this.#path(clip.src),
+      trimStart: clip.trimStart,
+      speed: clip.speed,
+      fps: this.fps,
+      sourceFps: entry.clock ? (info.fps ?? this.fps) : undefined,
+      width: even(Math.min(size.w, size.w * s)),
+      height: even(Math.min(size.h, size.h * s)),
+      hasAlpha: info.hasAlpha,
+      log: this.#o.log,
+      adjust: adjust ? (img) => applyAdjust(img, adjust, kernels) : undefined,
+    });
   }
 
   /** Makes the in-between frames of every morph transition (ffmpeg, once; kept on disk). */
@@ -376,6 +457,7 @@ export class Renderer {
     const morphs = new Map<Layer, YuvaImage>();
     for (const l of layers) {
       const e = this.#entry(l.ref);
+      if (!e.video && !e.picture) await this.#ensurePicture(e);
       if (l.morph) {
         const m = e.morphs[l.morph.side];
         if (m) morphs.set(l, await m.frameAt(l.morph.progress));
@@ -399,10 +481,31 @@ export class Renderer {
   async render(t: number, into: Uint8Array, layers = this.layersAt(t)): Promise<void> {
     const picture = await this.#pictures(layers);
     this.#fxc.draw(into, layers, picture, frameAt(t, this.fps));
-    // Blur levels of clips that have ended are freed (export runs forward; a preview remakes them).
+    this.#lookAround(t);
+  }
+
+  /**
+   * Export runs forward: pictures of clips starting soon are prepared while this frame is encoded,
+   * and those (and blur levels) of clips that have ended are freed. A preview that goes back simply
+   * prepares them again (from its shared cache).
+   */
+  #lookAround(t: number): void {
+    const live = (e: ClipEntry) => t < e.clip.start + e.duration;
+    for (const e of this.#clips.values()) {
+      if (e.video) continue;
+      if (!live(e)) {
+        if (e.picture && e.clip.start + e.duration < t - 1 / this.fps) {
+          e.picture = null;
+          e.loading = null;
+        }
+      } else if (!e.picture && !e.loading && e.clip.start <= t + PREPARE_AHEAD_SECONDS) {
+        // A failure here surfaces when the frame that needs the picture asks for it again.
+        this.#ensurePicture(e).catch(() => undefined);
+      }
+    }
     this.#dof.release((key) => {
       const e = this.#clips.get(key);
-      return e !== undefined && t < e.clip.start + e.duration;
+      return e !== undefined && live(e);
     });
   }
 
