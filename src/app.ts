@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from './config/schema.js';
-import { enqueueAssetProcessing } from './ingest/process/index.js';
 import { UploadService } from './ingest/upload/index.js';
 import {
   createJobQueue,
@@ -13,12 +12,14 @@ import {
   openDatabase,
   type SqliteDatabase,
 } from './jobs/index.js';
+import { createAssetProcessingHandler, enqueueAssetProcessing } from './ingest/process/index.js';
 import { createLogger, type Logger } from './log.js';
 import { type Ffmpeg, findFfmpeg } from './media/index.js';
 import { createRenderJobHandler, Renders } from './render-jobs/index.js';
 import { AssetLibrary } from './storage/asset-library.js';
 import { AssetStore } from './storage/asset-store.js';
 import type { BlobStore } from './storage/blob-store.js';
+import { Derivatives, DerivativeStore } from './storage/derivative-store.js';
 import { KeyedMutex } from './storage/keyed-mutex.js';
 import { LocalBlobStore } from './storage/local-blob-store.js';
 import { ProjectEvents } from './storage/project-events.js';
@@ -59,6 +60,8 @@ export interface Services {
   readonly projectEvents: ProjectEvents;
   readonly renderRecords: RenderStore;
   readonly renders: Renders;
+  /** Files made from assets by their processing jobs (variants, poster, strip, proxy, waveform …). */
+  readonly derivatives: Derivatives;
   readonly queue: ManagedJobQueue;
   /** Resumable uploads (tus), checked and hashed as they arrive, stored as assets when complete. */
   readonly uploads: UploadService;
@@ -194,7 +197,28 @@ export async function createServices(
       ffmpeg,
       scratchDir,
     });
-    const queue = createJobQueue(config, { log, handlers: [renderHandler], db, hardware: options.hardware });
+    const derivatives = new Derivatives({
+      store: new DerivativeStore(db),
+      blobs,
+      locks,
+      isHashReferenced: (hash) => assetStore.isHashReferenced(hash),
+    });
+    const processHandler = createAssetProcessingHandler({
+      assets: assetStore,
+      derivatives,
+      blobs,
+      locks,
+      ffmpeg,
+      scratchDir: join(dataDir, 'scratch', 'ingest'),
+      // Pages of a PDF become image assets, processed in turn (the queue exists by the time a job runs).
+      onPageAsset: async (a) => void (await enqueueAssetProcessing(queue, { assetId: a.id, owner: a.owner })),
+    });
+    const queue = createJobQueue(config, {
+      log,
+      handlers: [renderHandler, processHandler],
+      db,
+      hardware: options.hardware,
+    });
     // Closing the queue closes its workers first: running jobs get the shutdown grace, then are requeued.
     steps.push(['job queue', () => queue.close()]);
     const assets = new AssetLibrary({
@@ -281,6 +305,7 @@ export async function createServices(
       projectEvents,
       renderRecords,
       renders,
+      derivatives,
       queue,
       uploads,
       dataDir,

@@ -44,7 +44,7 @@ export const assetSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    kind: z.enum(['image', 'video', 'audio']),
+    kind: z.enum(['image', 'video', 'audio', 'document']),
     mime: z.string(),
     hash: z.string().describe('SHA-256 of the content'),
     bytes: z.number().int(),

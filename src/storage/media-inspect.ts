@@ -1,8 +1,13 @@
+import { open } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ReelforgeError } from '../errors.js';
 import { type Ffmpeg, type MediaInfo, probe } from '../media/index.js';
 
-export const assetKinds = ['image', 'video', 'audio'] as const;
+/**
+ * `document` is a PDF: never media for a timeline (no clip accepts it), only turned into page images,
+ * each an image asset of its own, by its processing job.
+ */
+export const assetKinds = ['image', 'video', 'audio', 'document'] as const;
 export type AssetKind = (typeof assetKinds)[number];
 
 /** What the library records about a media file. */
@@ -106,11 +111,38 @@ async function sharpImage(path: string): Promise<Inspection | null> {
   }
 }
 
+/** A PDF, told by its first bytes (`%PDF-`); sharp and ffprobe cannot read one. */
+async function pdfDocument(path: string): Promise<Inspection | null> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(5);
+    const { bytesRead } = await file.read(head, 0, 5, 0);
+    if (bytesRead < 5 || head.toString('latin1') !== '%PDF-') return null;
+  } finally {
+    await file.close();
+  }
+  return {
+    kind: 'document',
+    mime: 'application/pdf',
+    metadata: {
+      format: 'pdf',
+      width: null,
+      height: null,
+      durationSec: null,
+      hasAlpha: false,
+      video: null,
+      audio: null,
+    },
+  };
+}
+
 /**
- * Tells what a stored file is: still images by sharp (size after EXIF orientation), everything else by
+ * Tells what a stored file is: PDFs by their first bytes (kept as documents), still images by sharp (size after EXIF orientation), everything else by
  * ffprobe (which also refuses playlists and concat lists). MEDIA_UNREADABLE when neither can read it.
  */
 export async function inspectMedia(ff: Ffmpeg, path: string, name: string): Promise<Inspection> {
+  const pdf = await pdfDocument(path);
+  if (pdf) return pdf;
   const image = await sharpImage(path);
   if (image) return image;
   let info: MediaInfo;
