@@ -473,3 +473,38 @@ describe('preview: the breaker and idle sessions', () => {
     expect(await a.request({ type: 'stats' })).toMatchObject({ sessions: { open: 0 } });
   });
 });
+
+describe('preview: rate limit and heartbeats', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({
+      rateLimit: { perMinute: 0 },
+      preview: { heartbeatMs: 100, rateLimit: { perMinute: 60, burst: 3 } },
+    });
+  });
+  afterAll(() => s.close());
+
+  it('limits messages per connection, and the connection stays usable', async () => {
+    const c = await connect(s);
+    for (let i = 0; i < 3; i++) expect(await c.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    expect(await c.request({ type: 'ping' })).toMatchObject({
+      type: 'error',
+      code: 'RATE_LIMITED',
+      message: expect.stringContaining('try again in'),
+    });
+    // Another connection has its own budget.
+    const other = await connect(s);
+    expect(await other.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+  });
+
+  it('drops a client that stops answering pings', async () => {
+    const url = s.wsUrl.replace(/\/ws$/, '/preview');
+    const dead = await PreviewClient.open(url, { autoPong: false });
+    clients.push(dead);
+    const alive = await connect(s);
+    const closed = await dead.closed;
+    expect(closed.code).toBe(1006); // terminated, no close handshake
+    expect(alive.socket.readyState).toBe(alive.socket.OPEN);
+    expect(await alive.request({ type: 'stats' })).toMatchObject({ connections: 1 });
+  });
+});
