@@ -22,6 +22,7 @@ import { AuthPolicy, forbidden, hasScope } from './auth-policy.js';
 import { PROBLEM_CONTENT_TYPE, problem, toProblem } from './problem.js';
 import { RateLimiter } from './rate-limiter.js';
 import { assetRoutes } from './routes/assets.js';
+import { derivativeRoutes } from './routes/derivatives.js';
 import { jobRoutes } from './routes/jobs.js';
 import { createPreview, previewRoutes } from './routes/preview.js';
 import { projectRoutes } from './routes/projects.js';
@@ -154,6 +155,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   });
   await app.register(systemRoutes);
   await app.register(assetRoutes);
+  await app.register(derivativeRoutes);
   await app.register(projectRoutes);
   await app.register(renderRoutes);
   await app.register(jobRoutes);

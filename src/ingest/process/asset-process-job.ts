@@ -258,6 +258,9 @@ async function writeJson(work: string, name: string, value: unknown): Promise<De
   return { name, kind: 'metadata', mime: 'application/json', path, meta: {} };
 }
 
+/** The id of an asset's (first) processing job. */
+export const processingJobId = (assetId: string) => `process-${assetId}`;
+
 /**
  * Queues processing of an asset. The job id comes from the asset id, so calling this twice for the
  * same asset returns the same job (idempotent); `again` queues a fresh run (it replaces the
@@ -270,7 +273,7 @@ export function enqueueAssetProcessing(
 ): Promise<JobSummary> {
   return queue.enqueue({
     type: ASSET_PROCESS_JOB,
-    ...(options.again ? {} : { id: `process-${payload.assetId}` }),
+    ...(options.again ? {} : { id: processingJobId(payload.assetId) }),
     payload: { assetId: payload.assetId, owner: payload.owner },
     priority: 'low',
   });

@@ -6,7 +6,9 @@ export {
   ASSET_PROCESS_JOB,
   type AssetProcessingDeps,
   type AssetProcessPayload,
+  type AssetProcessResult,
   assetProcessPayloadSchema,
   createAssetProcessingHandler,
   enqueueAssetProcessing,
+  processingJobId,
 } from './asset-process-job.js';

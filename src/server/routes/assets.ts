@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { ReelforgeError } from '../../errors.js';
+import { enqueueAssetProcessing } from '../../ingest/process/index.js';
 import type { Asset } from '../../storage/asset-store.js';
 import { assetKinds } from '../../storage/media-inspect.js';
 import { assetSchema, errorResponses, idParam, pageOf, pageQuery } from '../schemas.js';
@@ -29,7 +30,7 @@ export async function assetRoutes(app: App): Promise<void> {
   const library = () => app.services.assets;
 
   // Raw uploads: the body streams straight into the blob store (its size limit applies there).
-  for (const type of ['application/octet-stream', /^(image|audio|video)\//]) {
+  for (const type of ['application/octet-stream', 'application/pdf', /^(image|audio|video)\//]) {
     app.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
   }
 
@@ -39,7 +40,7 @@ export async function assetRoutes(app: App): Promise<void> {
       config: { scope: 'write' },
       schema: {
         tags: ['assets'],
-        summary: 'Upload a media file (image, video or audio)',
+        summary: 'Upload a media file (image, video, audio or PDF)',
         description:
           'Either multipart/form-data with a `file` part (and optionally a `name` field before it), or the raw bytes ' +
           'with any image/*, video/*, audio/* or application/octet-stream type and `?name=`. Identical content is ' +
@@ -66,6 +67,11 @@ export async function assetRoutes(app: App): Promise<void> {
       } else {
         asset = await library().upload(owner, request.query.name, request.body as Readable);
       }
+      // Derivatives (variants, poster, strip, proxy, waveform, PDF pages) are made by a job; a queue
+      // failure is logged, not the upload's failure: the asset is stored either way.
+      await enqueueAssetProcessing(app.services.queue, { assetId: asset.id, owner }).catch((e: unknown) =>
+        request.log.error({ err: e, assetId: asset.id }, 'could not queue asset processing'),
+      );
       return reply.code(201).header('location', `/assets/${asset.id}`).send(assetView(asset));
     },
   );
@@ -141,7 +147,10 @@ export async function assetRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
+      // Its derivative records go with it (a trigger); their blobs go when nothing else names them.
+      const derivativeBlobs = app.services.derivatives.hashesOf(request.params.id);
       await library().delete(request.principal!.owner, request.params.id);
+      await app.services.derivatives.dropUnreferenced(derivativeBlobs);
       return reply.code(204).send(null);
     },
   );
