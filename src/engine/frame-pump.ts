@@ -22,6 +22,18 @@ export interface PumpOptions {
   onSent?: ((sent: number) => void) | undefined;
 }
 
+/**
+ * Bytes of composited frames that may wait for the encoder. A deeper ring lets compositing run ahead
+ * while the encoder's threads leave a core idle, so that the encoder never waits for a frame; at
+ * 1080p this is 10 frames, at 4K the minimum of 3.
+ */
+const RING_BYTES = 32 * 2 ** 20;
+
+/** How many frame buffers the ring holds for frames of `bytes`. */
+export function ringSize(bytes: number): number {
+  return Math.max(3, Math.min(16, Math.floor(RING_BYTES / bytes)));
+}
+
 /** RENDER_CANCELLED, carrying the abort reason. */
 export function cancelled(signal: AbortSignal | undefined): ReelforgeError {
   return new ReelforgeError('RENDER_CANCELLED', 'render cancelled', {
@@ -70,7 +82,10 @@ export async function pumpFrames(
   stdin.on('error', () => undefined);
   const bytes = opts.alpha ? renderer.compositor.alphaFrameBytes : renderer.compositor.frameBytes;
   // A ring of frame buffers: a buffer is reused only once the pipe has taken it.
-  const ring = Array.from({ length: 3 }, () => ({ buf: Buffer.alloc(bytes), sent: Promise.resolve() }));
+  const ring = Array.from({ length: ringSize(bytes) }, () => ({
+    buf: Buffer.alloc(bytes),
+    sent: Promise.resolve(),
+  }));
   let prevSig: string | null = null;
   let prevSlot: (typeof ring)[number] | null = null;
   let reused = 0;
