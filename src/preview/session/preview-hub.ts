@@ -3,19 +3,17 @@ import { isReelforgeError, ReelforgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { FrameService } from '../engine/index.js';
 import { notJoined, sessionLimit, sessionNotFound } from './errors.js';
-import { encodeFrameMessage } from './frame-message.js';
-import { FrameScheduler } from './frame-scheduler.js';
-import { neighbourTimes } from './neighbours.js';
+import { createMember, type Member, type Session, sendStrip } from './member.js';
 import { hasScope, PreviewConnection, type PreviewPrincipal } from './preview-connection.js';
-import type { PreviewSession, SessionStorage } from './preview-session.js';
+import type { SessionStorage } from './preview-session.js';
 import {
   CLOSE_AUTH_TIMEOUT,
   type ClientMessage,
   type ClientMessageOf,
-  type MemberRef,
   parseClientMessage,
   type SessionWelcome,
 } from './protocol.js';
+import { saveSession, updateSession } from './session-edits.js';
 import { SessionRegistry } from './session-registry.js';
 
 export interface PreviewHubOptions {
@@ -50,17 +48,6 @@ export interface PreviewHubDeps {
   log: Logger;
   now?: () => number;
 }
-
-/** A connection's membership in a session. */
-interface Member {
-  conn: PreviewConnection;
-  ref: MemberRef;
-  principal: PreviewPrincipal;
-  scheduler: FrameScheduler;
-  strip: AbortController | null;
-}
-
-type Session = PreviewSession<Member>;
 
 /** Codes whose `details` are about the client's own input, safe to send back. */
 const SHARED_DETAILS = /^(TIMELINE_INVALID|ASSET_REF_INVALID|PREVIEW_.*|PROJECT_.*|AUTH_FORBIDDEN)$/;
@@ -218,7 +205,9 @@ export class PreviewHub {
         if (!hasScope(p, 'write')) throw forbidden('write', p);
         const session = this.registry.get(m.sessionId);
         const member = this.memberOf(session, conn);
-        return session.serial(async () => this.save(session, member, m.id, m.message, m.overwrite === true));
+        return session.serial(async () =>
+          saveSession(session, member, m.id, m.message, m.overwrite === true),
+        );
       }
       case 'frame.request':
         return this.frame(conn, m);
@@ -282,72 +271,19 @@ export class PreviewHub {
   }
 
   private addMember(session: Session, conn: PreviewConnection, principal: PreviewPrincipal): Member {
-    const ref: MemberRef = { memberId: conn.id, owner: principal.owner };
-    const member: Member = {
-      conn,
-      ref,
-      principal,
-      strip: null,
-      scheduler: this.scheduler(session, conn),
-    };
+    const member = createMember(session, conn, principal, {
+      frames: this.deps.frames,
+      holdAboveBytes: this.options.holdAboveBytes,
+      prefetchDelayMs: this.options.prefetchDelayMs,
+      failed: (c, sessionId, requestId, e) => this.sendError(c, undefined, e, { sessionId, requestId }),
+      now: this.now,
+      log: this.deps.log,
+    });
     for (const other of session.members.values())
-      other.conn.send({ type: 'session.member', sessionId: session.id, event: 'joined', member: ref });
+      other.conn.send({ type: 'session.member', sessionId: session.id, event: 'joined', member: member.ref });
     session.members.set(conn.id, member);
     conn.sessions.add(session.id);
     return member;
-  }
-
-  private scheduler(session: Session, conn: PreviewConnection): FrameScheduler {
-    const sessionId = session.id;
-    return new FrameScheduler({
-      holdAboveBytes: this.options.holdAboveBytes,
-      bufferedAmount: () => conn.bufferedAmount,
-      render: async (r, signal) =>
-        (await this.deps.frames()).render({
-          timeline: r.timeline,
-          time: r.time,
-          quality: r.quality,
-          format: r.format,
-          signal,
-        }),
-      deliver: (r, result) => {
-        session.lastActive = this.now();
-        const header = {
-          type: 'frame' as const,
-          sessionId,
-          requestId: r.requestId,
-          time: result.time,
-          quality: result.quality,
-          width: result.width,
-          height: result.height,
-          format: result.format,
-          cacheHit: result.cacheHit,
-          renderMs: result.renderMs,
-          version: r.version,
-          ...(result.degraded ? { degraded: result.degraded } : {}),
-        };
-        if (r.encoding === 'base64') conn.send({ ...header, data: result.bytes.toString('base64') });
-        else conn.sendBinary(encodeFrameMessage(header, result.bytes));
-      },
-      dropped: (r, reason) => conn.send({ type: 'frame.dropped', sessionId, requestId: r.requestId, reason }),
-      failed: (r, e) => this.sendError(conn, undefined, e, { sessionId, requestId: r.requestId }),
-      prefetch:
-        this.options.prefetchDelayMs > 0
-          ? {
-              delayMs: this.options.prefetchDelayMs,
-              times: (r) => neighbourTimes(r.time, r.timeline.output.fps, session.duration()),
-              render: async (time, format, signal) =>
-                (await this.deps.frames()).render({
-                  timeline: session.timeline.rendered,
-                  time,
-                  quality: 'preview',
-                  format,
-                  signal,
-                }),
-            }
-          : undefined,
-      onError: (e) => this.deps.log.debug({ err: e }, 'preview prefetch failed'),
-    });
   }
 
   private memberOf(session: Session, conn: PreviewConnection): Member {
@@ -363,60 +299,7 @@ export class PreviewHub {
   ): Promise<void> {
     if (!hasScope(p, 'write')) throw forbidden('write', p);
     const session = this.registry.get(m.sessionId);
-    const member = this.memberOf(session, conn);
-    await session.serial(async () => {
-      const applied = await session.apply(m.changes, member.ref, m.baseVersion);
-      const invalidated = (await this.deps.frames()).invalidate(applied.previous, applied.next);
-      const changes = m.changes.map((c, i) => ({ path: applied.paths[i]!, value: c.value }));
-      const message = {
-        type: 'params.updated' as const,
-        sessionId: session.id,
-        version: applied.version,
-        by: member.ref,
-        changes,
-        invalidated,
-      };
-      for (const other of session.members.values()) {
-        if (other === member) continue;
-        other.conn.send(message);
-      }
-      conn.send({ ...message, id: m.id, overwritten: applied.overwritten });
-      if (m.save) this.save(session, member, m.id, m.message, false);
-    });
-  }
-
-  /** Saves the working timeline; a stale save is reported with the versions involved, and nothing is lost. */
-  private save(
-    session: Session,
-    member: Member,
-    id: string | undefined,
-    message: string | undefined,
-    overwrite: boolean,
-  ): void {
-    try {
-      const projectVersion = session.save(member.principal.tokenId, message, overwrite);
-      const saved = {
-        type: 'session.saved' as const,
-        sessionId: session.id,
-        version: session.version,
-        projectVersion,
-        by: member.ref,
-      };
-      for (const other of session.members.values())
-        other.conn.send(other === member ? { ...saved, id } : saved);
-    } catch (e) {
-      if (!isReelforgeError(e, 'PROJECT_VERSION_CONFLICT')) throw e;
-      member.conn.send({
-        type: 'error',
-        id,
-        sessionId: session.id,
-        code: e.code,
-        message:
-          `${e.message}. The session keeps its changes (version ${session.version}); ` +
-          'send session.save with overwrite:true to store them on top of the current version',
-        details: { ...(e.meta.details as object), sessionVersion: session.version, kept: true },
-      });
-    }
+    await updateSession(session, this.memberOf(session, conn), m, this.deps.frames);
   }
 
   private frame(conn: PreviewConnection, m: ClientMessageOf<'frame.request'>): void {
@@ -435,39 +318,7 @@ export class PreviewHub {
 
   private async strip(conn: PreviewConnection, m: ClientMessageOf<'frames.strip'>): Promise<void> {
     const session = this.registry.get(m.sessionId);
-    const member = this.memberOf(session, conn);
-    member.strip?.abort();
-    const controller = new AbortController();
-    member.strip = controller;
-    const version = session.version;
-    try {
-      const frames = await (await this.deps.frames()).strip(session.timeline.rendered, {
-        count: m.count,
-        width: m.width,
-        format: m.format ?? 'jpeg',
-        signal: controller.signal,
-      });
-      if (controller.signal.aborted) return;
-      conn.send({
-        type: 'frames.strip',
-        id: m.id,
-        sessionId: session.id,
-        version,
-        frames: frames.map((f) => ({
-          time: f.time,
-          width: f.width,
-          height: f.height,
-          format: f.format,
-          data: f.bytes.toString('base64'),
-        })),
-      });
-    } catch (e) {
-      if (controller.signal.aborted) return; // replaced by a newer strip, or the member left
-      throw e;
-    } finally {
-      if (member.strip === controller) member.strip = null;
-      session.lastActive = this.now();
-    }
+    await sendStrip(session, this.memberOf(session, conn), m, this.deps.frames, this.now);
   }
 
   private leave(session: Session, conn: PreviewConnection): void {
