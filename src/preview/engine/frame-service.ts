@@ -116,16 +116,16 @@ export class FrameService {
     return { key: `${timelineHash(timeline)}:${level}:${scale}`, timeline, scale, level };
   }
 
-  #degraded(
+  async #degraded(
     timeline: Timeline,
     time: number,
     quality: Quality,
     format: FrameFormat,
     e: unknown,
     started: number,
-  ): FrameResult {
+  ): Promise<FrameResult> {
     const reason = isReelforgeError(e) ? `${e.code}: ${e.message}` : String(e);
-    const wf = renderWireframe(timeline, time, format, reason);
+    const wf = await renderWireframe(timeline, time, format, reason);
     return {
       ...wf,
       format,
@@ -234,7 +234,7 @@ export class FrameService {
       return value;
     };
     if (quality === 'wireframe') {
-      const wf = renderWireframe(timeline, k.frameTime, format);
+      const wf = await renderWireframe(timeline, k.frameTime, format);
       return respond(store(wf), false, performance.now() - started);
     }
     const spec = this.#spec(timeline, quality);
@@ -298,9 +298,10 @@ export class FrameService {
     } catch (e) {
       if (isReelforgeError(e, 'RENDER_CANCELLED') || isReelforgeError(e, 'PREVIEW_CLOSED')) throw e;
       const d = indexTimeline(tl).knownDuration;
-      return Array.from({ length: opts.count }, (_, i) =>
-        this.#degraded(tl, ((i + 0.5) * d) / opts.count, 'preview', opts.format, e, started),
-      );
+      const out: FrameResult[] = [];
+      for (let i = 0; i < opts.count; i++)
+        out.push(await this.#degraded(tl, ((i + 0.5) * d) / opts.count, 'preview', opts.format, e, started));
+      return out;
     }
   }
 

@@ -1,7 +1,8 @@
-import { i420ToRgba, type Kernels, Renderer } from '../../engine/index.js';
+import { type Kernels, Renderer } from '../../engine/index.js';
 import type { Ffmpeg } from '../../media/index.js';
 import { frameAt, frameTime } from '../../timeline/time.js';
-import { encodeRgba } from './encode-frame.js';
+import { encodePixels } from './encode-frame.js';
+import { i420ToRgb } from './i420-to-rgb.js';
 import type { FrameFormat } from './types.js';
 import type { RendererSpec, WireFrame } from './worker-protocol.js';
 
@@ -9,7 +10,7 @@ import type { RendererSpec, WireFrame } from './worker-protocol.js';
 interface Warm {
   renderer: Renderer;
   i420: Uint8Array;
-  rgba: Uint8Array<ArrayBuffer>;
+  rgb: Uint8Array<ArrayBuffer>;
 }
 
 /**
@@ -55,7 +56,7 @@ export class WarmRenderers {
         throw e;
       }
       const i420 = new Uint8Array(renderer.compositor.frameBytes);
-      return { renderer, i420, rgba: new Uint8Array(renderer.width * renderer.height * 4) };
+      return { renderer, i420, rgb: new Uint8Array(renderer.width * renderer.height * 3) };
     })();
     this.#map.set(spec.key, made);
     // A failed prepare is not kept: the next request tries again (a missing file may be back).
@@ -73,8 +74,8 @@ export class WarmRenderers {
   async #frame(w: Warm, time: number, format: FrameFormat): Promise<WireFrame> {
     const { renderer: r } = w;
     await r.render(time, w.i420);
-    i420ToRgba(w.i420, r.width, r.height, w.rgba);
-    const buf = await encodeRgba(w.rgba, r.width, r.height, format);
+    i420ToRgb(w.i420, r.width, r.height, w.rgb);
+    const buf = await encodePixels(w.rgb, r.width, r.height, 3, format);
     return {
       bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength),
       width: r.width,

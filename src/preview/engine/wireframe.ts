@@ -3,6 +3,7 @@ import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { homeBox } from '../../engine/layers.js';
 import { valueAt } from '../../timeline/animate.js';
 import type { Timeline, VisualClip } from '../../timeline/schema.js';
+import { encodePixels } from './encode-frame.js';
 import { type IndexedClip, indexTimeline, isActive } from './timeline-index.js';
 import type { FrameFormat } from './types.js';
 
@@ -97,18 +98,8 @@ function drawTimingBar(
   g.fillText(`${t.toFixed(3)} s / ${duration.toFixed(2)} s`, 4, y + BAR - 2);
 }
 
-/**
- * The wireframe frame: a box per clip showing at t (output aspect, labelled with track and clip),
- * the action (93 %) and title (90 %) safe areas, and a timing bar with every clip's span and the
- * playhead. Nothing is decoded or read from disk, so it works when media files are missing, and it
- * is what a degraded frame shows (with the reason written across it).
- */
-export function renderWireframe(
-  timeline: Timeline,
-  t: number,
-  format: FrameFormat,
-  reason?: string,
-): Wireframe {
+/** Draws the wireframe picture (see renderWireframe) and returns its canvas. */
+export function drawWireframe(timeline: Timeline, t: number, reason?: string) {
   const index = indexTimeline(timeline);
   const w = WIREFRAME_WIDTH;
   const h = Math.max(2, Math.round((w * timeline.output.height) / timeline.output.width / 2) * 2);
@@ -126,7 +117,23 @@ export function renderWireframe(
     g.fillStyle = '#ffffff';
     g.fillText(reason, 6, h - 6, w - 12);
   }
-  const bytes =
-    format === 'png' ? canvas.encodeSync('png') : canvas.encodeSync(format, format === 'jpeg' ? 80 : 75);
-  return { bytes, width: w, height: h + BAR };
+  return canvas;
+}
+
+/**
+ * The wireframe frame: a box per clip showing at t (output aspect, labelled with track and clip),
+ * the action (93 %) and title (90 %) safe areas, and a timing bar with every clip's span and the
+ * playhead. Nothing is decoded or read from disk, so it works when media files are missing, and it
+ * is what a degraded frame shows (with the reason written across it).
+ */
+export async function renderWireframe(
+  timeline: Timeline,
+  t: number,
+  format: FrameFormat,
+  reason?: string,
+): Promise<Wireframe> {
+  const canvas = drawWireframe(timeline, t, reason);
+  // sharp encodes off the main thread, and its PNG and WebP are several times faster than Skia's here.
+  const bytes = await encodePixels(canvas.data(), canvas.width, canvas.height, 4, format);
+  return { bytes, width: canvas.width, height: canvas.height };
 }
