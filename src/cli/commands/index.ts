@@ -7,6 +7,7 @@ import { registerRenderCommand } from './render.js';
 import { registerSchemaCommand } from './schema.js';
 import { registerServeCommand } from './serve.js';
 import { registerTokenCommands } from './token.js';
+import { registerUploadCommand } from './upload.js';
 import { registerValidateCommand } from './validate.js';
 import { registerWorkerCommand } from './worker.js';
 
@@ -21,5 +22,6 @@ export const commandModules: RegisterCommands[] = [
   registerJobsCommands,
   registerDoctorCommand,
   registerServeCommand,
+  registerUploadCommand,
   registerTokenCommands,
 ];
