@@ -508,3 +508,42 @@ describe('preview: rate limit and heartbeats', () => {
     expect(await alive.request({ type: 'stats' })).toMatchObject({ connections: 1 });
   });
 });
+
+describe('preview: idle prefetch', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ rateLimit: { perMinute: 0 }, preview: { prefetchDelayMs: 50 } });
+  });
+  afterAll(() => s.close());
+
+  it('renders the neighbouring frames into the cache once the client pauses', async () => {
+    const token = s.services.tokens.create({
+      name: 'alice',
+      owner: 'alice',
+      scopes: ['read', 'write'],
+    }).token;
+    const image = await upload(
+      s,
+      await makeTestImage(fixtures, { w: 160, h: 90, pattern: 'testsrc2' }),
+      token,
+    );
+    const id = await createProject(s, twoClips(image.ref, image.ref), token);
+    const a = await connect(s, token);
+    const sessionId = (await openSession(a, id)).sessionId as string;
+    expect(await a.frame({ sessionId, time: 0.5, quality: 'preview', requestId: 'p0' })).toMatchObject({
+      cacheHit: false,
+    });
+    // ±1 and ±2 frames and +1 s (−1 s is before the start): five more entries.
+    for (let i = 0; i < 200; i++) {
+      const stats = await a.request({ type: 'stats' });
+      if ((stats.frames as { cache: { entries: number } }).cache.entries >= 6) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const [n, time] of [0.6, 0.4, 0.7, 0.3, 1.5].entries()) {
+      expect(await a.frame({ sessionId, time, quality: 'preview', requestId: `n${n}` })).toMatchObject({
+        type: 'frame',
+        cacheHit: true,
+      });
+    }
+  });
+});
