@@ -84,6 +84,7 @@ export class FrameService {
           protocols: [...ff.protocols],
         },
         renderers: 4,
+        sharedCacheBytes: 256 * 2 ** 20,
       },
       // Longer than any sane frame; a worker this late is hung and gets replaced.
       hardTimeoutMs: Math.max(30_000, this.#timeoutMs * 4),

@@ -3,7 +3,7 @@
  * Renderers, one task at a time, and sends the encoded bytes back by transferring their buffers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadKernels } from '../../engine/index.js';
+import { loadKernels, RenderCache } from '../../engine/index.js';
 import type { Ffmpeg } from '../../media/index.js';
 import { WarmRenderers } from './warm-renderers.js';
 import {
@@ -18,7 +18,12 @@ const port = parentPort;
 if (!port) throw new Error('frame-worker.ts runs as a worker thread (see worker-pool.ts)');
 const init = workerData as WorkerInit;
 const ff: Ffmpeg = { ...init.ffmpeg };
-const renderers = new WarmRenderers(ff, loadKernels(), init.renderers);
+const renderers = new WarmRenderers(
+  ff,
+  loadKernels(),
+  init.renderers,
+  new RenderCache(init.sharedCacheBytes),
+);
 let chain: Promise<void> = Promise.resolve();
 
 function reply(id: number, frames: WireFrame[], started: number): void {

@@ -1,4 +1,4 @@
-import { type Kernels, Renderer } from '../../engine/index.js';
+import { type Kernels, type RenderCache, Renderer } from '../../engine/index.js';
 import type { Ffmpeg } from '../../media/index.js';
 import { frameAt, frameTime } from '../../timeline/time.js';
 import { encodePixels } from './encode-frame.js';
@@ -21,12 +21,18 @@ export class WarmRenderers {
   readonly #ff: Ffmpeg;
   readonly #kernels: Kernels;
   readonly #max: number;
+  readonly #shared: RenderCache;
   readonly #map = new Map<string, Promise<Warm>>();
 
-  constructor(ff: Ffmpeg, kernels: Kernels, max: number) {
+  /**
+   * `shared` holds probe results and prepared pictures for all of them, so that the Renderer of an
+   * edited timeline (a new key) reuses what the previous version decoded.
+   */
+  constructor(ff: Ffmpeg, kernels: Kernels, max: number, shared: RenderCache) {
     this.#ff = ff;
     this.#kernels = kernels;
     this.#max = Math.max(1, max);
+    this.#shared = shared;
   }
 
   get size(): number {
@@ -48,6 +54,7 @@ export class WarmRenderers {
         scale: spec.scale,
         quality: spec.level,
         kernels: this.#kernels,
+        cache: this.#shared,
       });
       try {
         await renderer.prepare();
@@ -105,5 +112,6 @@ export class WarmRenderers {
     const all = [...this.#map.values()];
     this.#map.clear();
     await Promise.all(all.map((p) => p.then((w) => w.renderer.close()).catch(() => undefined)));
+    this.#shared.clear();
   }
 }

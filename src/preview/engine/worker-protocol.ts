@@ -10,6 +10,8 @@ export interface WorkerInit {
   ffmpeg: { ffmpegPath: string; ffprobePath: string; version: string; major: number; protocols: string[] };
   /** Warm Renderers kept per worker (LRU). */
   renderers: number;
+  /** Bytes of probe results and prepared pictures the worker's Renderers share (engine RenderCache). */
+  sharedCacheBytes: number;
 }
 
 /** Which warm Renderer serves a task: the same timeline at the same scale and level. */
