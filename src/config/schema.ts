@@ -119,8 +119,11 @@ export const configSchema = z
             maxSessions: z.number().int().min(1).default(100),
             sessionsPerConnection: z.number().int().min(1).default(4),
             membersPerSession: z.number().int().min(1).default(16),
-            /** One client message; larger ones are refused with an error (the connection stays). */
-            messageBytes: z.number().int().min(256).default(65_536),
+            /**
+             * One client message; larger ones are refused with an error and the connection stays. Kept
+             * below `limits.wsMessageBytes`, above which the socket itself closes (1009).
+             */
+            messageBytes: z.number().int().min(256).default(32_768),
             /** Messages per minute per connection (scrubbing sends many); 0 turns the limit off. */
             rateLimit: z
               .object({

@@ -199,6 +199,19 @@ describe('preview: sessions, updates and frames', () => {
     });
     expect(badTime).toMatchObject({ code: 'WS_MESSAGE_INVALID', message: expect.stringContaining('time') });
 
+    const late = await a.request({
+      type: 'frame.request',
+      sessionId,
+      time: 2.5,
+      quality: 'preview',
+      requestId: 'y',
+    });
+    expect(late).toMatchObject({
+      code: 'PREVIEW_FRAME_INVALID',
+      requestId: 'y',
+      message: expect.stringContaining('past the end of the timeline (2 s)'),
+    });
+
     const update = (path: string, value: unknown) =>
       a.request({ type: 'params.update', sessionId, changes: [{ path, value }] });
     expect(await update('params.cameraSpeed', 99)).toMatchObject({

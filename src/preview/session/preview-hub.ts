@@ -305,6 +305,14 @@ export class PreviewHub {
   private frame(conn: PreviewConnection, m: ClientMessageOf<'frame.request'>): void {
     const session = this.registry.get(m.sessionId);
     const member = this.memberOf(session, conn);
+    const duration = session.duration();
+    if (duration !== null && m.time > duration) {
+      throw new ReelforgeError(
+        'PREVIEW_FRAME_INVALID',
+        `time: ${m.time} s is past the end of the timeline (${duration} s)`,
+        { status: 422, retryable: false, details: { time: m.time, duration } },
+      );
+    }
     member.scheduler.request({
       requestId: m.requestId,
       time: m.time,
