@@ -112,7 +112,9 @@ describe('preview: sessions, updates and frames', () => {
       tracks: [{ clips: [{ src: pattern.ref }, { src: red.ref }] }, {}],
     });
 
-    expect(await b.request({ type: 'session.create', projectId })).toMatchObject({ code: 'PROJECT_NOT_FOUND' });
+    expect(await b.request({ type: 'session.create', projectId })).toMatchObject({
+      code: 'PROJECT_NOT_FOUND',
+    });
     // Bob owns nothing here: without the join key the session does not exist for him.
     expect(await b.request({ type: 'session.join', sessionId })).toMatchObject({
       type: 'error',
