@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what Reelforge needs on a Debian/Ubuntu machine with Node ≥ 20: ffmpeg, fonts and
+# Installs what Reelforge needs on a Debian/Ubuntu machine with Node ≥ 20: ffmpeg, poppler-utils, fonts and
 # redis-server (for the tests of the Redis job backend) from apt when missing, then npm ci (which also
 # builds the native compositing kernels and the TypeScript).
 set -euo pipefail
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# pdftoppm turns PDF pages into images (asset processing).
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi dejavu; } || need+=(fontconfig fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
