@@ -274,6 +274,52 @@ describe('FrameService with real workers', () => {
     }
   });
 
+  it('reads video proxies at preview quality and originals at high', async () => {
+    const original = join(dir, 'original-not-here.mp4');
+    const svc = new FrameService({
+      ffmpeg: ff,
+      workers: 1,
+      proxyFor: (path) => (path === original ? video : null),
+    });
+    try {
+      const tl = timeline({ tracks: [{ clips: [{ type: 'video', src: original, start: 0, duration: 1 }] }] });
+      const preview = await svc.render({ timeline: tl, time: 0.5, quality: 'preview', format: 'jpeg' });
+      expect(preview.degraded).toBeUndefined();
+      const high = await svc.render({ timeline: tl, time: 0.5, quality: 'high', format: 'jpeg' });
+      expect(high.degraded?.reason).toMatch(/^TIMELINE_MEDIA_MISSING[\s\S]*original-not-here/);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('refuses a malformed job with a message naming the field', async () => {
+    const svc = new FrameService({ ffmpeg: ff, workers: 1 });
+    try {
+      const tl = mixed();
+      await expect(
+        svc.render({ timeline: tl, time: -1, quality: 'full', format: 'png' }),
+      ).rejects.toMatchObject({
+        code: 'PREVIEW_FRAME_INVALID',
+        message: 'frame.time: expected a number of seconds ≥ 0, got -1',
+      });
+      await expect(
+        svc.render({ timeline: tl, time: Number.NaN, quality: 'full', format: 'png' }),
+      ).rejects.toMatchObject({ code: 'PREVIEW_FRAME_INVALID' });
+      const bad = { timeline: tl, time: 0, quality: 'ultra', format: 'gif' } as unknown as Parameters<
+        FrameService['render']
+      >[0];
+      await expect(svc.render(bad)).rejects.toThrow(
+        /frame\.quality: expected one of wireframe, preview, high, full, got "ultra"/,
+      );
+      await expect(svc.strip(tl, { count: 2, width: 4000, format: 'png' })).rejects.toThrow(
+        /strip\.width: .* from 16 to 160/,
+      );
+      expect(svc.stats().pool.workers).toBe(0);
+    } finally {
+      await svc.close();
+    }
+  });
+
   it('makes a thumbnail strip along the timeline', async () => {
     const svc = new FrameService({ ffmpeg: ff, workers: 1 });
     try {

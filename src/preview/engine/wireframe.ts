@@ -115,7 +115,9 @@ export function drawWireframe(timeline: Timeline, t: number, reason?: string) {
     g.fillStyle = 'rgba(183,28,28,0.85)';
     g.fillRect(0, h - 20, w, 20);
     g.fillStyle = '#ffffff';
-    g.fillText(reason, 6, h - 6, w - 12);
+    // The first line, shortened: the whole reason travels in the result's `degraded.reason`.
+    const line = reason.split('\n')[0] ?? '';
+    g.fillText(line.length > 90 ? `${line.slice(0, 89)}…` : line, 6, h - 6, w - 12);
   }
   return canvas;
 }
