@@ -34,6 +34,8 @@ interface Slot {
   queue: Task[];
   exited: Promise<void>;
   watchdog: NodeJS.Timeout | null;
+  /** Tasks it has answered. */
+  answered: number;
 }
 
 export interface PoolOptions {
@@ -84,6 +86,12 @@ export class WorkerPool {
   #nextId = 1;
   #rendered = 0;
   #closing: Promise<void> | null = null;
+  readonly #lastError = new WeakMap<Slot, Error>();
+  /** Workers in a row that died before answering anything. */
+  #failedStarts = 0;
+  #lastFailure = '';
+  #restartAt = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PoolOptions) {
     this.#o = { ...options, size: Math.max(1, Math.floor(options.size)) };
@@ -91,16 +99,23 @@ export class WorkerPool {
 
   #start(): Slot {
     const worker = startFrameWorker(this.#o.moduleUrl ?? import.meta.url, this.#o.init);
-    const slot: Slot = { worker, running: null, queue: [], exited: Promise.resolve(), watchdog: null };
+    const slot: Slot = {
+      worker,
+      running: null,
+      queue: [],
+      exited: Promise.resolve(),
+      watchdog: null,
+      answered: 0,
+    };
     slot.exited = new Promise((resolve) => worker.once('exit', (code) => resolve(this.#onExit(slot, code))));
     worker.on('error', (e) => this.#lastError.set(slot, e));
     worker.on('message', (m: FromWorker) => this.#onMessage(slot, m));
     return slot;
   }
 
-  readonly #lastError = new WeakMap<Slot, Error>();
-
+  /** Starts missing workers, unless workers keep dying before their first answer (then after a pause). */
   #ensureStarted(): void {
+    if (this.#closing || Date.now() < this.#restartAt) return;
     while (this.#slots.length < this.#o.size) this.#slots.push(this.#start());
   }
 
@@ -108,32 +123,45 @@ export class WorkerPool {
     if (slot.watchdog) clearTimeout(slot.watchdog);
     const i = this.#slots.indexOf(slot);
     if (i < 0) return;
+    // Gone for good: stats().workers counts threads still running.
+    this.#slots.splice(i, 1);
+    for (const [k, s] of this.#affinity) if (s === slot) this.#affinity.delete(k);
+    const why = this.#lastError.get(slot)?.message ?? `exit code ${code}`;
+    const failed = (message: string) =>
+      this.#closing
+        ? new ReelforgeError('PREVIEW_CLOSED', 'the frame service closed while the frame was rendering', {
+            status: 503,
+          })
+        : new ReelforgeError('RENDER_FAILED', message, { retryable: true });
     const task = slot.running;
     slot.running = null;
     if (task) {
       this.#tasks.delete(task.msg.id);
-      const why = this.#lastError.get(slot)?.message ?? `exit code ${code}`;
-      task.reject(
-        this.#closing
-          ? new ReelforgeError('PREVIEW_CLOSED', 'the frame service closed while the frame was rendering', {
-              status: 503,
-            })
-          : new ReelforgeError('RENDER_FAILED', `a preview worker stopped while rendering (${why})`, {
-              retryable: true,
-            }),
-      );
+      task.reject(failed(`a preview worker stopped while rendering (${why})`));
     }
-    if (this.#closing) {
-      // Gone for good: stats().workers counts threads still running.
-      this.#slots.splice(i, 1);
+    if (this.#closing) return;
+    this.#failedStarts = slot.answered === 0 ? this.#failedStarts + 1 : 0;
+    if (this.#failedStarts >= 3) {
+      // A worker that cannot even start (a broken install) must not be restarted in a tight loop.
+      this.#lastFailure = why;
+      const delay = Math.min(30_000, 1000 * 2 ** (this.#failedStarts - 3));
+      this.#restartAt = Date.now() + delay;
+      for (const t of slot.queue.splice(0)) this.#drop(t, failed(`preview workers fail to start (${why})`));
+      clearTimeout(this.#restartTimer);
+      this.#restartTimer = setTimeout(() => this.#ensureStarted(), delay).unref();
       return;
     }
     // A replacement takes over the queue.
     const next = this.#start();
     next.queue = slot.queue;
-    this.#slots[i] = next;
-    for (const [k, s] of this.#affinity) if (s === slot) this.#affinity.delete(k);
+    this.#slots.push(next);
     this.#pump(next);
+  }
+
+  #drop(task: Task, e: unknown): void {
+    task.signal?.removeEventListener('abort', task.onAbort);
+    this.#tasks.delete(task.msg.id);
+    task.reject(e);
   }
 
   #onMessage(slot: Slot, m: FromWorker): void {
@@ -143,6 +171,8 @@ export class WorkerPool {
     slot.running = null;
     if (slot.watchdog) clearTimeout(slot.watchdog);
     slot.watchdog = null;
+    slot.answered++;
+    this.#failedStarts = 0;
     if (m.type === 'done') {
       this.#rendered += m.frames.length;
       task.resolve({ frames: m.frames, renderMs: m.renderMs });
@@ -193,6 +223,14 @@ export class WorkerPool {
       );
     if (signal?.aborted) return Promise.reject(cancelled());
     this.#ensureStarted();
+    if (this.#slots.length === 0)
+      return Promise.reject(
+        new ReelforgeError(
+          'RENDER_FAILED',
+          `no preview worker is running: they fail to start (${this.#lastFailure}); trying again in ${Math.ceil((this.#restartAt - Date.now()) / 1000)} s`,
+          { retryable: true },
+        ),
+      );
     const slot = this.#pick(affinity);
     return new Promise<PoolReply>((resolve, reject) => {
       const msg = { ...message, id: this.#nextId++ } as TaskMessage;
@@ -223,13 +261,11 @@ export class WorkerPool {
   /** Stops every worker (idempotent): queued tasks reject with PREVIEW_CLOSED. */
   close(graceMs = 3000): Promise<void> {
     this.#closing ??= (async () => {
+      clearTimeout(this.#restartTimer);
       const closed = new ReelforgeError('PREVIEW_CLOSED', 'the frame service closed', { status: 503 });
       await Promise.all(
         this.#slots.map(async (slot) => {
-          for (const t of slot.queue.splice(0)) {
-            t.signal?.removeEventListener('abort', t.onAbort);
-            t.reject(closed);
-          }
+          for (const t of slot.queue.splice(0)) this.#drop(t, closed);
           slot.worker.postMessage({ type: 'close' } satisfies ToWorker);
           const timer = setTimeout(() => void slot.worker.terminate(), graceMs);
           await slot.exited;
