@@ -43,6 +43,8 @@ export type UploadListener = (event: UploadProgress) => void;
 const TOMBSTONES = 1_000;
 /** Early previews made at once across all uploads. */
 const PREVIEW_SLOTS = 2;
+/** Bytes after which the first early preview is tried. */
+const FIRST_PREVIEW_BYTES = 256 * 1024;
 
 export const uploadNotFound = (id: string) =>
   new ReelforgeError('UPLOAD_NOT_FOUND', `upload ${id} not found`, { status: 404, retryable: false });
@@ -227,6 +229,8 @@ export class UploadService {
     });
     this.sessions.set(upload.id, session);
     this.emit(session, true);
+    // Found once and remembered: the first preview should not wait for the ffmpeg lookup.
+    this.deps.ffmpeg().catch(() => undefined);
     return { metadata };
   }
 
@@ -301,7 +305,11 @@ export class UploadService {
     if (kind === 'video' && session.previewUrl) return;
     const { previewEveryBytes, previewEveryPercent } = this.deps.config;
     const step = Math.max(previewEveryBytes, (session.size * previewEveryPercent) / 100);
-    const due = session.previewTriedAt < 0 ? Math.min(step, session.size) : session.previewTriedAt + step;
+    // The first try comes early (an MP4's index and first keyframe are often in its first few hundred KB).
+    const due =
+      session.previewTriedAt < 0
+        ? Math.min(FIRST_PREVIEW_BYTES, step, session.size)
+        : session.previewTriedAt + step;
     if (session.offset < due || this.previewsRunning >= PREVIEW_SLOTS) return;
     session.previewTriedAt = session.offset;
     void this.runPreview(session, kind);
