@@ -1,5 +1,6 @@
 import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestAudio, makeTestImage, makeTestVideo } from '../../../test/helpers/media-fixtures.js';
@@ -35,7 +36,7 @@ describe('asset-process job, end to end through the SQLite queue', () => {
       .sort();
   /** An asset whose stored bytes are these, as if it had passed the checks at upload. */
   const insertRaw = async (bytes: Buffer, kind: Asset['kind'], mime: string): Promise<Asset> => {
-    const put = await services.blobs.put([bytes]);
+    const put = await services.blobs.put(Readable.from([bytes]));
     const a: Asset = {
       id: newId('asset'),
       owner: 'alice',
