@@ -1,8 +1,15 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { FileStore } from '@tus/file-store';
-import { DataStore, type Upload } from '@tus/server';
+import { DataStore, ERRORS, type Upload } from '@tus/server';
+
+/** Bytes gathered before a disk write (chunks from the socket are 64 KB). */
+const WRITE_BUFFER = 1 << 20;
+
+const isTusError = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && 'status_code' in e && 'body' in e;
 
 /** Told about every byte before it is stored; throwing refuses the upload (the write fails with that error). */
 export interface ByteObserver {
@@ -57,6 +64,10 @@ export class IngestStore extends DataStore {
     }
   }
 
+  /**
+   * Appends a PATCH body at `offset`: each chunk is shown to the observer, hashed, then written. Written
+   * here rather than by the file store so the bytes pass through one transform, not a chain of them.
+   */
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
     const upload = await this.inner.getUpload(id);
     let state = this.hashes.get(id);
@@ -64,29 +75,32 @@ export class IngestStore extends DataStore {
     const s = state;
     let refusal: unknown = null;
     const observer = this.observer;
-    async function* tapped(): AsyncGenerator<Buffer> {
-      let at = offset;
-      for await (const chunk of readable as AsyncIterable<Buffer>) {
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
         try {
-          observer.onBytes(upload, chunk, at);
+          observer.onBytes(upload, chunk, s.bytes);
         } catch (e) {
           refusal = e;
-          throw e;
+          done(e as Error);
+          return;
         }
         s.hash.update(chunk);
         s.bytes += chunk.length;
-        at += chunk.length;
-        yield chunk;
-      }
-    }
+        done(null, chunk);
+      },
+    });
+    const file = createWriteStream(this.pathOf(id), {
+      flags: 'r+',
+      start: offset,
+      highWaterMark: WRITE_BUFFER,
+    });
     try {
-      const next = await this.inner.write(Readable.from(tapped(), { objectMode: false }), id, offset);
-      // Bytes hashed but not written (a disk error mid-chunk) would make the digest wrong: start over.
-      if (next !== s.bytes) this.hashes.delete(id);
-      return next;
+      await pipeline(readable, tap, file);
+      return s.bytes;
     } catch (e) {
+      // Some hashed bytes may not have reached the disk: the next write or the digest hashes the file again.
       this.hashes.delete(id);
-      if (refusal === null) throw e;
+      if (refusal === null) throw isTusError(e) ? e : ERRORS.FILE_WRITE_ERROR;
       // Refused content is not kept: the write has ended, so its file is closed and can go.
       await this.remove(id).catch(() => undefined);
       throw refusal;
