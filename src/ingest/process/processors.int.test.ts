@@ -12,6 +12,7 @@ import { makeWaveform, measureLoudness } from './audio-analysis.js';
 import { makeImageVariants } from './image-variants.js';
 import { defaultPdfOptions, renderPdfPages } from './pdf-pages.js';
 import {
+  ffmpegFixture,
   makeOrientedJpeg,
   makeP3Png,
   makePqTaggedVideo,
@@ -146,7 +147,23 @@ describe('video derivatives', () => {
     const poster = await makePoster(await processContext(video, await work()), meta);
     const m = await sharp((poster as { path: string }).path).metadata();
     expect(m).toMatchObject({ format: 'jpeg', width: 160, height: 90 });
-    expect(poster.meta.atSec).toBeCloseTo(0.2, 2);
+    expect(poster.meta).toMatchObject({ atSec: 0.2, tries: 1 });
+  });
+
+  it('looks later for a poster when the frame at 10 % is black', async () => {
+    const path = join(fixtures, 'black-start.mp4');
+    await ffmpegFixture([
+      ...['-f', 'lavfi', '-i', 'color=c=black:s=160x90:r=25:d=0.8'],
+      ...['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=25:d=1.2'],
+      ...['-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', path],
+    ]);
+    const meta = (await readVideoMetadata(ff, path, signal))!.metadata;
+    const poster = await makePoster(await processContext(path, await work()), meta);
+    // 10 % (0.2 s) and 25 % (0.5 s) are black; 50 % (1 s) is the test pattern.
+    expect(poster.meta).toMatchObject({ atSec: 1, tries: 3 });
+    const stats = await sharp(await readFile((poster as { path: string }).path)).stats();
+    expect(Math.max(...stats.channels.map((c) => c.mean))).toBeGreaterThan(40);
   });
 
   it('makes a sprite and VTT cues that each point inside the sprite', async () => {

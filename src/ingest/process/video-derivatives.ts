@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { runFfmpeg } from '../../media/index.js';
 import type { DerivativeFile } from '../../storage/derivative-store.js';
 import type { ProcessContext } from './process-context.js';
@@ -12,39 +13,46 @@ const POSTER_LONG_SIDE = 1280;
 
 const seconds = (n: number) => n.toFixed(3);
 
-/** A JPEG still at 10 % of the video (past fades from black), at most 1280 px on its long side. */
+/** Where to look for a poster, as fractions of the duration: 10 %, then later if that frame is black. */
+export const POSTER_AT = [0.1, 0.25, 0.5] as const;
+/** A frame whose brightest channel averages below this (of 255) counts as black. */
+const BLACK_MEAN = 16;
+
+async function isBlack(path: string): Promise<boolean> {
+  // From the bytes, not the path: libvips caches by file name, and each try rewrites the same file.
+  const { channels } = await sharp(await readFile(path)).stats();
+  return Math.max(...channels.slice(0, 3).map((c) => c.mean)) < BLACK_MEAN;
+}
+
+/**
+ * A JPEG still at 10 % of the video (past a fade from black); if that frame is black, at 25 %, then at
+ * 50 %. Rotation applied, at most 1280 px on its long side.
+ */
 export async function makePoster(ctx: ProcessContext, meta: VideoMetadata): Promise<DerivativeFile> {
-  const at = meta.durationSec !== null && meta.durationSec > 0 ? meta.durationSec * 0.1 : 0;
+  const duration = meta.durationSec !== null && meta.durationSec > 0 ? meta.durationSec : 0;
   const path = join(ctx.work, 'poster.jpg');
   const scale = `scale=w='min(${POSTER_LONG_SIDE},iw)':h='min(${POSTER_LONG_SIDE},ih)':force_original_aspect_ratio=decrease`;
-  await runFfmpeg(
-    ctx.ff,
-    [
-      '-ss',
-      seconds(at),
-      '-i',
-      ctx.input,
-      '-map',
-      '0:v:0',
-      '-vf',
-      scale,
-      '-frames:v',
-      '1',
-      '-q:v',
-      '3',
-      '-update',
-      '1',
-      '-y',
-      path,
-    ],
-    { signal: ctx.signal, log: ctx.log },
-  );
+  let at = 0;
+  let tries = 0;
+  for (const fraction of duration > 0 ? POSTER_AT : [0]) {
+    at = duration * fraction;
+    tries++;
+    await runFfmpeg(
+      ctx.ff,
+      [
+        ...['-ss', seconds(at), '-i', ctx.input, '-map', '0:v:0', '-vf', scale],
+        ...['-frames:v', '1', '-q:v', '3', '-update', '1', '-y', path],
+      ],
+      { signal: ctx.signal, log: ctx.log },
+    );
+    if (!(await isBlack(path))) break;
+  }
   return {
     name: 'poster.jpg',
     kind: 'poster',
     mime: 'image/jpeg',
     path,
-    meta: { atSec: Number(seconds(at)) },
+    meta: { atSec: Number(seconds(at)), tries },
   };
 }
 
