@@ -117,6 +117,18 @@ export class FrameService {
     return { key: `${timelineHash(timeline)}:${level}:${scale}`, timeline, scale, level };
   }
 
+  /**
+   * Which worker should render: the one that has these media files prepared. Keyed by the media a
+   * timeline reads rather than the whole timeline, so an edited version (params, titles, timing) goes
+   * where its pictures are already in the worker's shared cache.
+   */
+  #affinity(spec: RendererSpec): string {
+    const media = createHash('sha1')
+      .update(indexTimeline(spec.timeline).media.join('\0'))
+      .digest('base64url');
+    return `${media}:${spec.level}:${spec.scale}`;
+  }
+
   async #degraded(
     timeline: Timeline,
     time: number,
@@ -251,7 +263,11 @@ export class FrameService {
     try {
       const reply = await this.#guarded(
         () =>
-          this.#pool.run({ type: 'frame', renderer: spec, time: k.frameTime, format }, spec.key, job.signal),
+          this.#pool.run(
+            { type: 'frame', renderer: spec, time: k.frameTime, format },
+            this.#affinity(spec),
+            job.signal,
+          ),
         job.signal,
         this.#timeoutMs,
         (late) => {
@@ -278,7 +294,7 @@ export class FrameService {
         () =>
           this.#pool.run(
             { type: 'strip', renderer: spec, count: opts.count, format: opts.format },
-            spec.key,
+            this.#affinity(spec),
             opts.signal,
           ),
         opts.signal,

@@ -25,6 +25,8 @@ export interface TimelineIndex {
   clips: IndexedClip[];
   /** The end of the last clip whose end is known, or output.duration. */
   knownDuration: number;
+  /** Every media file the visual clips read (sources and depth maps), sorted, once each. */
+  media: string[];
 }
 
 const cache = new WeakMap<Timeline, TimelineIndex>();
@@ -80,6 +82,16 @@ export function indexTimeline(timeline: Timeline): TimelineIndex {
     global: JSON.stringify({ ...rest, trackMeta }),
     clips,
     knownDuration: timeline.output.duration ?? knownEnd,
+    media: [
+      ...new Set(
+        clips.flatMap(({ clip }) => [
+          'src' in clip ? clip.src : '',
+          'depthMap' in clip ? (clip.depthMap ?? '') : '',
+        ]),
+      ),
+    ]
+      .filter((m) => m !== '')
+      .sort(),
   };
   cache.set(timeline, index);
   return index;

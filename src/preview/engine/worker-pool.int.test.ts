@@ -33,18 +33,59 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** A pool whose workers run `source` as their entry. */
-function poolWith(name: string, source: string, hardTimeoutMs = 30_000): WorkerPool {
+/** Writes a stand-in `frame-worker.js`; returns the module URL a pool finds it next to. */
+function standIn(name: string, source: string): string {
   const folder = join(dir, name);
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'frame-worker.js'), source);
-  return new WorkerPool({
-    size: 1,
-    init,
-    hardTimeoutMs,
-    moduleUrl: pathToFileURL(join(folder, 'worker-pool.js')).href,
-  });
+  return pathToFileURL(join(folder, 'worker-pool.js')).href;
 }
+
+/** A pool whose workers run `source` as their entry. */
+function poolWith(name: string, source: string, hardTimeoutMs = 30_000, size = 1): WorkerPool {
+  return new WorkerPool({ size, init, hardTimeoutMs, moduleUrl: standIn(name, source) });
+}
+
+describe('WorkerPool', () => {
+  // Answers each frame after `time` ms with its thread id as the width.
+  const echo = `import { parentPort, threadId } from 'node:worker_threads';
+    parentPort.on('message', (m) => {
+      if (m.type === 'close') return parentPort.close();
+      setTimeout(() => parentPort.postMessage({
+        type: 'done', id: m.id, frames: [{ bytes: new Uint8Array(1), width: threadId, height: 1, time: m.time }], renderMs: 1,
+      }), m.time);
+    });`;
+  const at = (delay: number) => ({ ...(task as object), time: delay }) as never;
+  const thread = async (p: Promise<{ frames: Array<{ width: number }> }>) => (await p).frames[0]?.width;
+
+  it('sends work for the same media to the same worker, unless it is clearly busier', async () => {
+    const pool = poolWith('echo', echo);
+    const two = new WorkerPool({
+      size: 2,
+      init,
+      hardTimeoutMs: 30_000,
+      moduleUrl: pathToFileURL(join(dir, 'echo', 'worker-pool.js')).href,
+    });
+    await pool.close();
+    try {
+      const [x, y] = await Promise.all([thread(two.run(at(50), 'x')), thread(two.run(at(50), 'y'))]);
+      expect(x).not.toBe(y); // both idle: one each
+      // One after another, each goes back to its warm worker.
+      for (let i = 0; i < 3; i++) {
+        expect(await thread(two.run(at(0), 'x'))).toBe(x);
+        expect(await thread(two.run(at(0), 'y'))).toBe(y);
+      }
+      // x's worker has a long task and one waiting: the next x goes to the idle worker instead.
+      const busy = [two.run(at(300), 'x'), two.run(at(0), 'x')];
+      expect(await thread(two.run(at(0), 'x'))).toBe(y);
+      await Promise.all(busy);
+      expect(two.stats().rendered).toBe(11);
+    } finally {
+      await two.close();
+    }
+    expect(two.stats().workers).toBe(0);
+  });
+});
 
 describe('WorkerPool failures', () => {
   it('a worker that cannot start fails its tasks with the reason, and is not restarted in a loop', async () => {
