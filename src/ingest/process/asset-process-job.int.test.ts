@@ -1,9 +1,14 @@
-import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestAudio, makeTestImage, makeTestVideo } from '../../../test/helpers/media-fixtures.js';
+import {
+  isProcessAlive,
+  makeTestAudio,
+  makeTestImage,
+  makeTestVideo,
+} from '../../../test/helpers/media-fixtures.js';
 import { makeTempDir } from '../../../test/helpers/paths.js';
 import { createServices, type Services } from '../../app.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -13,6 +18,20 @@ import { type Asset, AssetStore } from '../../storage/asset-store.js';
 import { newId } from '../../storage/ids.js';
 import { type AssetProcessResult, enqueueAssetProcessing, processingJobId } from './index.js';
 import { ffmpegFixture, makeTwoPagePdf } from './test-support/process-fixtures.js';
+
+/** Processes whose command line names this file (ffmpeg children working on an asset). */
+function ffmpegPids(path: string): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (args[0]?.endsWith('ffmpeg') && args.includes(path)) out.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 
 describe('asset-process job, end to end through the SQLite queue', () => {
   let dir: string;
@@ -225,6 +244,31 @@ describe('asset-process job, end to end through the SQLite queue', () => {
     expect(job.error?.code).toBe('ASSET_PROCESSING_FAILED');
     expect(job.error?.message).toMatch(/metadata failed: /);
     expect(job.attemptHistory).toHaveLength(1);
+  });
+
+  it('cancelling a running job kills its ffmpeg and keeps no derivatives', async () => {
+    const long = await makeTestVideo(fixtures, { w: 640, h: 360, seconds: 30, fps: 30 });
+    const a = await upload(long, 'long.mp4');
+    const blob = await services.blobs.localPath(a.hash);
+    const job = await enqueueAssetProcessing(services.queue, { assetId: a.id, owner: 'alice' });
+    // Wait until ffmpeg is at work on it (the proxy step is the long one).
+    for (let i = 0; i < 600; i++) {
+      const d = await services.queue.get(job.id);
+      if (
+        d.progress?.steps.find((st) => st.name === 'proxy')?.state === 'running' &&
+        ffmpegPids(blob).length > 0
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const pids = ffmpegPids(blob);
+    expect(pids.length).toBeGreaterThan(0);
+    await services.queue.cancel(job.id);
+    const done = await waitForJob(services.queue, job.id, { pollMs: 50 });
+    expect(done.state).toBe('cancelled');
+    for (let i = 0; i < 100 && pids.some(isProcessAlive); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(isProcessAlive)).toEqual([]);
+    expect(services.derivatives.list(a.id)).toEqual([]);
   });
 
   it('an asset deleted before its job runs fails with ASSET_NOT_FOUND', async () => {
