@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/paths.js';
 import { createServices } from '../app.js';
@@ -148,6 +149,26 @@ describe('uploads: early preview, progress events, quota, expiry', () => {
     );
     await ws.close();
     expect(done.headers.get('reelforge-content-hash')).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('previews an image from the part of it that has arrived', async () => {
+    s = await startUploadServer({ previewEveryBytes: 64 * 1024, progressIntervalMs: 0 });
+    const raw = Buffer.alloc(1600 * 1200 * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 7919) % 251;
+    const jpeg = await sharp(raw, { raw: { width: 1600, height: 1200, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    const c = await create(s, jpeg.length, 'photo.jpg', 'image/jpeg');
+    const id = c.location.split('/').pop()!;
+    const ws = await TestWsClient.open(s.wsUrl, { headers: { authorization: `Bearer ${s.token}` } });
+    await ws.request({ type: 'subscribe', topic: `upload:${id}` });
+    expect((await patch(s, c.location, 0, jpeg.subarray(0, jpeg.length >> 1))).status).toBe(204);
+    await ws.next((m) => (m.event as { stage?: string } | undefined)?.stage === 'previewing');
+    const preview = await s.request(`/uploads/${id}/preview`);
+    expect(preview.status).toBe(200);
+    const meta = await sharp(Buffer.from(await preview.arrayBuffer())).metadata();
+    expect(meta).toMatchObject({ format: 'jpeg', width: 320, height: 240 });
+    await ws.close();
   });
 
   it('has no early preview for an MP4 whose index is at the end', async () => {

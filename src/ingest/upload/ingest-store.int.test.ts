@@ -13,6 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const seen: Array<{ offset: number; bytes: number }> = [];
 const observer: ByteObserver = {
   onBytes: (_u, chunk, offset) => void seen.push({ offset, bytes: chunk.length }),
+  onWritten: () => undefined,
   onRemoved: () => undefined,
 };
 const open = () => new IngestStore(new FileStore({ directory: dir }), observer);
@@ -45,6 +46,7 @@ describe('IngestStore', () => {
       onBytes: () => {
         throw new Error('no thanks');
       },
+      onWritten: () => undefined,
       onRemoved: () => undefined,
     });
     await refusing.create(new Upload({ id: 'u2', size: 10, offset: 0, metadata: {} }));

@@ -14,6 +14,8 @@ const isTusError = (e: unknown): boolean =>
 /** Told about every byte before it is stored; throwing refuses the upload (the write fails with that error). */
 export interface ByteObserver {
   onBytes(upload: Upload, chunk: Buffer, offset: number): void;
+  /** A PATCH body has been written up to `offset` (the bytes are on disk for readers of the file). */
+  onWritten(upload: Upload, offset: number): void;
   /** An upload left the store (terminated, expired or deleted after completion or rejection). */
   onRemoved(id: string): void;
 }
@@ -96,6 +98,7 @@ export class IngestStore extends DataStore {
     });
     try {
       await pipeline(readable, tap, file);
+      this.observer.onWritten(upload, s.bytes);
       return s.bytes;
     } catch (e) {
       // Some hashed bytes may not have reached the disk: the next write or the digest hashes the file again.

@@ -89,6 +89,11 @@ export class UploadService {
     });
     this.store = new IngestStore(files, {
       onBytes: (upload, chunk, offset) => this.onBytes(upload, chunk, offset),
+      // Chunks can outrun a preview attempt: once a request's bytes are all on disk, try with them.
+      onWritten: (upload) => {
+        const session = this.sessions.get(upload.id);
+        if (session) this.maybePreview(session, true);
+      },
       onRemoved: (id) => this.onRemoved(id),
     });
     this.tus = new Server({
@@ -268,6 +273,7 @@ export class UploadService {
   private onRemoved(id: string): void {
     const session = this.sessions.get(id);
     this.sessions.delete(id);
+    this.lastEmit.delete(id);
     if (session && !this.tombstones.has(id)) this.remember(session);
   }
 
@@ -299,18 +305,21 @@ export class UploadService {
   }
 
   /** Tries a preview every `previewEveryPercent` % or `previewEveryBytes`, one at a time per upload. */
-  private maybePreview(session: UploadSession): void {
+  private maybePreview(session: UploadSession, settled = false): void {
     const kind = this.previewKind(session);
     if (!kind || session.previewRunning || session.offset >= session.size) return;
     if (kind === 'video' && session.previewUrl) return;
     const { previewEveryBytes, previewEveryPercent } = this.deps.config;
-    const step = Math.max(previewEveryBytes, (session.size * previewEveryPercent) / 100);
+    // An image already previewed is redrawn only every quarter: each try decodes all that has arrived.
+    const share = kind === 'image' && session.previewUrl ? 25 : previewEveryPercent;
+    const step = Math.max(previewEveryBytes, (session.size * share) / 100);
     // The first try comes early (an MP4's index and first keyframe are often in its first few hundred KB).
     const due =
       session.previewTriedAt < 0
         ? Math.min(FIRST_PREVIEW_BYTES, step, session.size)
         : session.previewTriedAt + step;
-    if (session.offset < due || this.previewsRunning >= PREVIEW_SLOTS) return;
+    const grew = settled ? session.offset > session.previewTriedAt : session.offset >= due;
+    if (!grew || this.previewsRunning >= PREVIEW_SLOTS) return;
     session.previewTriedAt = session.offset;
     void this.runPreview(session, kind);
   }
@@ -338,6 +347,8 @@ export class UploadService {
     } finally {
       session.previewRunning = false;
       this.previewsRunning--;
+      // Bytes that arrived meanwhile may already be due for another try (or be all there will be).
+      if (session.stage === 'uploading') this.maybePreview(session);
     }
   }
 
