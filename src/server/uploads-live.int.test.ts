@@ -138,7 +138,7 @@ describe('uploads: early preview, progress events, quota, expiry', () => {
     const done = await patch(s, c.location, part, bytes.subarray(part));
     expect(done.status).toBe(204);
     const assetId = done.headers.get('reelforge-asset-id');
-    expect(assetId).toMatch(/^a/);
+    expect(assetId).toMatch(/^a_[0-9a-z]{16}$/);
     const complete = await ws.next((m) => (m.event as { stage?: string } | undefined)?.stage === 'complete');
     expect(complete.event).toMatchObject({ assetId, percent: 100, previewUrl: url });
     const stages = ws.messages.flatMap((m) =>

@@ -81,7 +81,7 @@ describe('reelforge upload', () => {
     const small = await makeTestAudio(media, { seconds: 1 });
     const ok = await cli(['upload', small, '--server', s.url, '--token', s.token!]);
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/^a\S+\n$/);
+    expect(ok.out).toMatch(/^a_[0-9a-z]{16}\n$/);
     expect(ok.err).toContain('as asset:');
 
     const fake = join(media, 'holiday.mp4');
