@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEbur128Metadata } from './loudness.js';
-import { describeColour } from './video-colour.js';
+import { describeColour, toneMapFilter } from './video-colour.js';
 import { PeakAccumulator, samplesPerBucketFor } from './waveform.js';
 
 const floats = (values: number[]) => {
@@ -65,5 +65,18 @@ describe('HDR detection', () => {
     expect(describeColour({ color_space: 'bt2020nc' })).toMatchObject({ hdr: true, transfer: null });
     expect(describeColour({ color_transfer: 'bt709', color_primaries: 'bt709' }).hdr).toBe(false);
     expect(describeColour({}).hdr).toBe(false);
+  });
+});
+
+describe('tone mapping', () => {
+  it('maps PQ and HLG to BT.709, assuming BT.2020 where tags are missing; SDR needs none', () => {
+    expect(toneMapFilter({ color_transfer: 'smpte2084' })).toMatch(
+      /^zscale=tin=smpte2084:pin=bt2020:min=bt2020nc:t=linear:npl=100,.*tonemap=tonemap=hable.*,format=yuv420p$/,
+    );
+    expect(
+      toneMapFilter({ color_transfer: 'arib-std-b67', color_primaries: 'bt2020', color_space: 'bt2020c' }),
+    ).toMatch(/^zscale=tin=arib-std-b67:pin=bt2020:min=bt2020c:/);
+    expect(toneMapFilter({ color_transfer: 'bt709' })).toBeNull();
+    expect(toneMapFilter({ color_primaries: 'bt2020' })).toBeNull();
   });
 });

@@ -166,6 +166,28 @@ describe('video derivatives', () => {
     expect(Math.max(...stats.channels.map((c) => c.mean))).toBeGreaterThan(40);
   });
 
+  it('tone-maps a PQ video’s poster, strip and proxy to SDR BT.709', async () => {
+    const pq = await makePqTaggedVideo(fixtures);
+    const meta = (await readVideoMetadata(ff, pq, signal))!.metadata;
+    const ctx = await processContext(pq, await work());
+    const poster = await makePoster(ctx, meta);
+    expect(poster.meta).toMatchObject({ toneMapped: true });
+    const strip = await makeThumbnailStrip(ctx, meta);
+    expect((await sharp(byName(strip, 'sprite.jpg').path).metadata()).width).toBe(1600);
+    const proxy = await makeProxy(ctx, meta);
+    expect(proxy.meta).toMatchObject({ toneMapped: true });
+    const tags = (await ffprobeJson([
+      '-show_entries',
+      'stream=color_transfer,color_primaries,pix_fmt',
+      (proxy as { path: string }).path,
+    ])) as { streams: Record<string, string>[] };
+    expect(tags.streams[0]).toMatchObject({
+      pix_fmt: 'yuv420p',
+      color_transfer: 'bt709',
+      color_primaries: 'bt709',
+    });
+  });
+
   it('makes a sprite and VTT cues that each point inside the sprite', async () => {
     const meta = (await readVideoMetadata(ff, video, signal))!.metadata;
     const files = await makeThumbnailStrip(await processContext(video, await work()), meta);

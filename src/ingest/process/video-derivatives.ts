@@ -5,6 +5,7 @@ import { runFfmpeg } from '../../media/index.js';
 import type { DerivativeFile } from '../../storage/derivative-store.js';
 import type { ProcessContext } from './process-context.js';
 import { planStrip, stripVtt } from './thumbnail-strip.js';
+import { toneMapFilter } from './video-colour.js';
 import type { VideoMetadata } from './video-metadata.js';
 
 /** The proxy's shape: small, every few frames a keyframe, so the preview system can seek cheaply. */
@@ -12,6 +13,19 @@ export const PROXY = { maxWidth: 854, maxHeight: 480, keyint: 6, crf: 28, preset
 const POSTER_LONG_SIDE = 1280;
 
 const seconds = (n: number) => n.toFixed(3);
+
+/** Tone mapping to SDR when the video is PQ or HLG (so stills and proxy look right), else null. */
+export function toneMapOf(meta: VideoMetadata): string | null {
+  return toneMapFilter({
+    color_transfer: meta.colour.transfer ?? undefined,
+    color_primaries: meta.colour.primaries ?? undefined,
+    color_space: meta.colour.space ?? undefined,
+  });
+}
+
+/** The filters joined, the tone mapping (if any) inserted where `null` stands. */
+const chain = (filters: readonly (string | null)[], toneMap: string | null) =>
+  filters.flatMap((f) => (f === null ? (toneMap ? [toneMap] : []) : [f])).join(',');
 
 /** Where to look for a poster, as fractions of the duration: 10 %, then later if that frame is black. */
 export const POSTER_AT = [0.1, 0.25, 0.5] as const;
@@ -40,7 +54,16 @@ export async function makePoster(ctx: ProcessContext, meta: VideoMetadata): Prom
     await runFfmpeg(
       ctx.ff,
       [
-        ...['-ss', seconds(at), '-i', ctx.input, '-map', '0:v:0', '-vf', scale],
+        ...[
+          '-ss',
+          seconds(at),
+          '-i',
+          ctx.input,
+          '-map',
+          '0:v:0',
+          '-vf',
+          chain([null, scale], toneMapOf(meta)),
+        ],
         ...['-frames:v', '1', '-q:v', '3', '-update', '1', '-y', path],
       ],
       { signal: ctx.signal, log: ctx.log },
@@ -52,7 +75,7 @@ export async function makePoster(ctx: ProcessContext, meta: VideoMetadata): Prom
     kind: 'poster',
     mime: 'image/jpeg',
     path,
-    meta: { atSec: Number(seconds(at)), tries },
+    meta: { atSec: Number(seconds(at)), tries, toneMapped: toneMapOf(meta) !== null },
   };
 }
 
@@ -64,13 +87,18 @@ export async function makeThumbnailStrip(
   const duration = meta.durationSec ?? 0;
   const plan = planStrip(duration, meta.displayWidth, meta.displayHeight);
   const sprite = join(ctx.work, 'sprite.jpg');
-  const vf = [
-    `fps=1/${plan.intervalSec.toFixed(6)}:round=down`,
-    `scale=${plan.tileWidth}:${plan.tileHeight}:force_original_aspect_ratio=decrease`,
-    `pad=${plan.tileWidth}:${plan.tileHeight}:(ow-iw)/2:(oh-ih)/2`,
-    'setsar=1',
-    `tile=${plan.columns}x${plan.rows}`,
-  ].join(',');
+  // Tone mapping after the fps filter: only the sampled frames pay for it.
+  const vf = chain(
+    [
+      `fps=1/${plan.intervalSec.toFixed(6)}:round=down`,
+      null,
+      `scale=${plan.tileWidth}:${plan.tileHeight}:force_original_aspect_ratio=decrease`,
+      `pad=${plan.tileWidth}:${plan.tileHeight}:(ow-iw)/2:(oh-ih)/2`,
+      'setsar=1',
+      `tile=${plan.columns}x${plan.rows}`,
+    ],
+    toneMapOf(meta),
+  );
   await runFfmpeg(
     ctx.ff,
     [
@@ -113,8 +141,13 @@ export async function makeThumbnailStrip(
   ];
 }
 
-/** ffmpeg arguments of the proxy encode (pure, for tests and the docs). */
-export function proxyArgs(input: string, output: string, hasAudio: boolean): string[] {
+/** ffmpeg arguments of the proxy encode (pure, for tests and the docs); a tone-mapped proxy is tagged BT.709. */
+export function proxyArgs(
+  input: string,
+  output: string,
+  hasAudio: boolean,
+  toneMap: string | null,
+): string[] {
   const scale =
     `scale=w='min(${PROXY.maxWidth},iw)':h='min(${PROXY.maxHeight},ih)'` +
     ':force_original_aspect_ratio=decrease:force_divisible_by=2';
@@ -125,7 +158,8 @@ export function proxyArgs(input: string, output: string, hasAudio: boolean): str
     '0:v:0',
     ...(hasAudio ? ['-map', '0:a:0'] : []),
     '-vf',
-    `${scale},format=yuv420p`,
+    chain([null, scale, 'format=yuv420p'], toneMap),
+    ...(toneMap ? ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'] : []),
     '-c:v',
     'libx264',
     '-preset',
@@ -165,7 +199,8 @@ export async function makeProxy(
 ): Promise<DerivativeFile> {
   const path = join(ctx.work, 'proxy.mp4');
   const total = meta.durationSec ?? 0;
-  await runFfmpeg(ctx.ff, proxyArgs(ctx.input, path, meta.hasAudio), {
+  const toneMap = toneMapOf(meta);
+  await runFfmpeg(ctx.ff, proxyArgs(ctx.input, path, meta.hasAudio, toneMap), {
     signal: ctx.signal,
     log: ctx.log,
     onProgress: (p) => {
@@ -182,6 +217,7 @@ export async function makeProxy(
       keyframeInterval: PROXY.keyint,
       maxWidth: PROXY.maxWidth,
       maxHeight: PROXY.maxHeight,
+      toneMapped: toneMap !== null,
     },
   };
 }
