@@ -2,6 +2,11 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from './config/schema.js';
+import {
+  createAssetProcessingHandler,
+  enqueueAssetProcessing,
+  removeStaleWorkFolders,
+} from './ingest/process/index.js';
 import { UploadService } from './ingest/upload/index.js';
 import {
   createJobQueue,
@@ -12,14 +17,13 @@ import {
   openDatabase,
   type SqliteDatabase,
 } from './jobs/index.js';
-import { createAssetProcessingHandler, enqueueAssetProcessing } from './ingest/process/index.js';
 import { createLogger, type Logger } from './log.js';
 import { type Ffmpeg, findFfmpeg } from './media/index.js';
 import { createRenderJobHandler, Renders } from './render-jobs/index.js';
 import { AssetLibrary } from './storage/asset-library.js';
 import { AssetStore } from './storage/asset-store.js';
 import type { BlobStore } from './storage/blob-store.js';
-import { Derivatives, DerivativeStore } from './storage/derivative-store.js';
+import { DerivativeStore, Derivatives } from './storage/derivative-store.js';
 import { KeyedMutex } from './storage/keyed-mutex.js';
 import { LocalBlobStore } from './storage/local-blob-store.js';
 import { ProjectEvents } from './storage/project-events.js';
@@ -203,13 +207,14 @@ export async function createServices(
       locks,
       isHashReferenced: (hash) => assetStore.isHashReferenced(hash),
     });
+    const processScratchDir = join(dataDir, 'scratch', 'ingest');
     const processHandler = createAssetProcessingHandler({
       assets: assetStore,
       derivatives,
       blobs,
       locks,
       ffmpeg,
-      scratchDir: join(dataDir, 'scratch', 'ingest'),
+      scratchDir: processScratchDir,
       // Pages of a PDF become image assets, processed in turn (the queue exists by the time a job runs).
       onPageAsset: async (a) => void (await enqueueAssetProcessing(queue, { assetId: a.id, owner: a.owner })),
     });
@@ -317,7 +322,15 @@ export async function createServices(
         if (!worker) {
           // Listed before the worker claims anything, so only earlier runs' folders are candidates.
           const leftovers = existsSync(scratchDir) ? readdirSync(scratchDir) : [];
+          const processLeftovers = existsSync(processScratchDir) ? readdirSync(processScratchDir) : [];
           worker = queue.startWorker();
+          removeStaleWorkFolders(processScratchDir, processLeftovers, async (id) => {
+            const state = await queue.get(id).then(
+              (j) => j.state,
+              () => null,
+            );
+            return state === 'active';
+          }).catch((e: unknown) => log.error({ err: e }, 'could not tidy asset-processing folders'));
           cleanScratch(leftovers)
             .then(() => renders.reconcile())
             .catch((e: unknown) => log.error({ err: e }, 'could not tidy up after an earlier run'));

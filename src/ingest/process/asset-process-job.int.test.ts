@@ -16,7 +16,12 @@ import { type JobDetail, waitForJob } from '../../jobs/index.js';
 import { silentLogger } from '../../log.js';
 import { type Asset, AssetStore } from '../../storage/asset-store.js';
 import { newId } from '../../storage/ids.js';
-import { type AssetProcessResult, enqueueAssetProcessing, processingJobId } from './index.js';
+import {
+  type AssetProcessResult,
+  enqueueAssetProcessing,
+  processingJobId,
+  removeStaleWorkFolders,
+} from './index.js';
 import { ffmpegFixture, makeTwoPagePdf } from './test-support/process-fixtures.js';
 
 /** Processes whose command line names this file (ffmpeg children working on an asset). */
@@ -269,6 +274,14 @@ describe('asset-process job, end to end through the SQLite queue', () => {
     for (let i = 0; i < 100 && pids.some(isProcessAlive); i++) await new Promise((r) => setTimeout(r, 50));
     expect(pids.filter(isProcessAlive)).toEqual([]);
     expect(services.derivatives.list(a.id)).toEqual([]);
+  });
+
+  it('tidies working folders of earlier runs whose job is not running', async () => {
+    const scratch = join(dir, 'scratch-test');
+    for (const name of ['process-a_1-1-abc123', 'process-a_2-3-def456', 'junk'])
+      mkdirSync(join(scratch, name), { recursive: true });
+    await removeStaleWorkFolders(scratch, readdirSync(scratch), async (id) => id === 'process-a_2');
+    expect(readdirSync(scratch).sort()).toEqual(['junk', 'process-a_2-3-def456']);
   });
 
   it('an asset deleted before its job runs fails with ASSET_NOT_FOUND', async () => {

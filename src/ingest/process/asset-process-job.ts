@@ -78,6 +78,21 @@ function reasonOf(e: unknown, work: string, input: string): string {
   return line.split(input).join('<asset>').split(work).join('<work>').slice(0, 500);
 }
 
+/**
+ * Removes working folders `<jobId>-<attempt>-<random>` left by earlier runs (a crash leaves them) whose
+ * job is not running now. Call with names listed before this process's worker starts.
+ */
+export async function removeStaleWorkFolders(
+  scratchDir: string,
+  names: readonly string[],
+  isActive: (jobId: string) => Promise<boolean>,
+): Promise<void> {
+  for (const name of names) {
+    const jobId = name.split('-').slice(0, -2).join('-');
+    if (jobId && !(await isActive(jobId))) await rm(join(scratchDir, name), { recursive: true, force: true });
+  }
+}
+
 /** Removes working folders of this job's earlier attempts (a crash leaves them behind). */
 async function removeEarlierAttempts(scratchDir: string, jobId: string): Promise<void> {
   for (const name of await readdir(scratchDir)) {

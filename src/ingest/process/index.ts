@@ -11,4 +11,5 @@ export {
   createAssetProcessingHandler,
   enqueueAssetProcessing,
   processingJobId,
+  removeStaleWorkFolders,
 } from './asset-process-job.js';
