@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestAudio } from '../../test/helpers/media-fixtures.js';
 import { makeTempDir } from '../../test/helpers/paths.js';
 import { createServices } from '../app.js';
 import { loadConfig } from '../config/load-config.js';
@@ -12,8 +14,8 @@ import { buildApp } from './build-app.js';
 import { TestWsClient } from './test-support/ws-client.js';
 
 /** A server on port 0 with its own `ingest` settings (the shared test server takes only `server`). */
-async function startUploadServer(ingest: ConfigInput['ingest'] = {}) {
-  const dataDir = makeTempDir('uploads-live');
+async function startUploadServer(ingest: ConfigInput['ingest'] = {}, reuse?: { dataDir: string }) {
+  const dataDir = reuse?.dataDir ?? makeTempDir('uploads-live');
   const config = loadConfig({
     dataDir,
     log: { level: 'silent' },
@@ -22,6 +24,7 @@ async function startUploadServer(ingest: ConfigInput['ingest'] = {}) {
     ingest,
   });
   const services = await createServices(config, { log: silentLogger() });
+  await services.uploads.recovered;
   const app = await buildApp(services);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -39,10 +42,12 @@ async function startUploadServer(ingest: ConfigInput['ingest'] = {}) {
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     token,
     request,
-    async close() {
+    dataDir,
+    /** Stops the server; `keepData` leaves the data folder for a restart. */
+    async close(keepData = false) {
       await app.close();
       await services.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -169,6 +174,41 @@ describe('uploads: early preview, progress events, quota, expiry', () => {
     const meta = await sharp(Buffer.from(await preview.arrayBuffer())).metadata();
     expect(meta).toMatchObject({ format: 'jpeg', width: 320, height: 240 });
     await ws.close();
+  });
+
+  it('resumes after a server restart with the right SHA-256 (the stored prefix is hashed again)', async () => {
+    const first = await startUploadServer();
+    const bytes = readFileSync(await makeTestAudio(media, { seconds: 10 }));
+    const c = await create(first, bytes.length, 'tone.wav', 'audio/wav');
+    const half = bytes.length >> 1;
+    expect((await patch(first, c.location, 0, bytes.subarray(0, half))).status).toBe(204);
+    await first.close(true);
+
+    s = await startUploadServer({}, { dataDir: first.dataDir });
+    const head = await s.request(c.location, { method: 'HEAD', headers: tus });
+    expect(head.headers.get('upload-offset')).toBe(String(half));
+    const done = await patch(s, c.location, half, bytes.subarray(half));
+    expect(done.status).toBe(204);
+    expect(done.headers.get('reelforge-content-hash')).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('finishes, on start, an upload whose last byte arrived before the server stopped', async () => {
+    const first = await startUploadServer();
+    const bytes = readFileSync(await makeTestAudio(media, { seconds: 2 }));
+    const c = await create(first, bytes.length, 'late.wav', 'audio/wav');
+    const id = c.location.split('/').pop()!;
+    await first.close(true);
+    // What a crash between storing the last byte and completing would leave: the whole file, no asset.
+    writeFileSync(join(first.dataDir, 'uploads', 'files', id), bytes);
+
+    s = await startUploadServer({}, { dataDir: first.dataDir });
+    const status = (await (await s.request(`/uploads/${id}`)).json()) as { stage: string; assetId: string };
+    expect(status.stage).toBe('complete');
+    const asset = (await (await s.request(`/assets/${status.assetId}`)).json()) as {
+      hash: string;
+      name: string;
+    };
+    expect(asset).toMatchObject({ name: 'late.wav', hash: createHash('sha256').update(bytes).digest('hex') });
   });
 
   it('has no early preview for an MP4 whose index is at the end', async () => {

@@ -53,6 +53,11 @@ export class IngestStore extends DataStore {
     return this.inner.create(file);
   }
 
+  /** Ids of every stored upload. */
+  async ids(): Promise<string[]> {
+    return (await this.inner.configstore.list?.()) ?? [];
+  }
+
   override getUpload(id: string): Promise<Upload> {
     return this.inner.getUpload(id);
   }

@@ -72,6 +72,8 @@ export class UploadService {
   private readonly now: () => number;
   private previewsRunning = 0;
   private ready: Promise<void>;
+  /** Resolves once uploads left complete by an earlier run have been finished (tests wait for it). */
+  readonly recovered: Promise<unknown>;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly deps: UploadServiceDeps) {
@@ -107,11 +109,13 @@ export class UploadService {
       onUploadFinish: async (_req, upload) => ({ headers: await this.finish(upload) }),
       onResponseError: (req, err) => this.mapError(req, err),
     });
-    this.sweeper = setInterval(() => void this.sweep(), deps.config.sweepIntervalMs);
+    const sweep = () => this.sweep().catch((e: unknown) => deps.log.error({ err: e }, 'upload sweep failed'));
+    this.sweeper = setInterval(sweep, deps.config.sweepIntervalMs);
     this.sweeper.unref();
-    this.ready
-      .then(() => this.sweep())
-      .catch((e: unknown) => deps.log.error({ err: e }, 'upload sweep failed'));
+    this.recovered = this.ready
+      .then(() => this.recover())
+      .catch((e: unknown) => deps.log.error({ err: e }, 'could not finish uploads left complete'))
+      .then(sweep);
   }
 
   /** Hands one request (POST, HEAD, PATCH, DELETE, OPTIONS under the base path) to the tus server. */
@@ -155,6 +159,24 @@ export class UploadService {
   subscribe(listener: UploadListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Finishes uploads whose last byte was stored but whose completion never ran (the server stopped in
+   * between): they become assets now, and a client that asks gets their status. Returns how many.
+   */
+  async recover(): Promise<number> {
+    let n = 0;
+    for (const id of await this.store.ids()) {
+      const upload = await this.store.getUpload(id).catch(() => null);
+      if (!upload || upload.size === undefined || upload.offset !== upload.size || this.sessions.has(id))
+        continue;
+      n++;
+      await this.finish(upload).catch((e: unknown) =>
+        this.deps.log.warn({ err: e, uploadId: id }, 'a complete upload left by an earlier run was refused'),
+      );
+    }
+    return n;
   }
 
   /** Deletes expired unfinished uploads and old previews; returns how many uploads went. */
