@@ -192,6 +192,23 @@ describe('resumable uploads (tus)', () => {
     expect(sha256(blob)).toBe(sha256(wav));
   });
 
+  it('answers tus discovery without a token and lists the upload routes in the OpenAPI document', async () => {
+    const res = await fetch(`${s.url}/uploads`, { method: 'OPTIONS' });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('tus-version')).toBe('1.0.0');
+    expect(res.headers.get('tus-extension')).toBe('creation,creation-with-upload,termination,expiration');
+    expect(res.headers.get('tus-max-size')).toBe(String(s.services.config.ingest.maxBytes));
+    const noToken = await fetch(`${s.url}/uploads`, {
+      method: 'POST',
+      headers: { 'tus-resumable': '1.0.0', 'upload-length': '10' },
+    });
+    expect(noToken.status).toBe(401);
+    const doc = (await (await s.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/uploads', '/uploads/{id}', '/uploads/{id}/preview']),
+    );
+  });
+
   it('stores identical content once: a second upload references the first blob', async () => {
     const file = readFileSync(
       await makeTestImage(media, { w: 96, h: 54, pattern: 'testsrc2', format: 'jpeg' }),
