@@ -42,8 +42,12 @@ export function qualityScale(timeline: Timeline, level: RenderLevel): number {
   return Math.min(1, TARGET_HEIGHT[level] / timeline.output.height);
 }
 
-const hashGlobal = (timeline: Timeline) =>
-  createHash('sha1').update(indexTimeline(timeline).global).digest('base64url');
+/** A hash of a timeline's global part: the cache group its frames belong to. */
+function hashGlobal(timeline: Timeline): string {
+  const index = indexTimeline(timeline);
+  index.globalHash ??= createHash('sha1').update(index.global).digest('base64url');
+  return index.globalHash;
+}
 
 /**
  * Renders preview frames at four qualities: `wireframe` on the calling thread (no media), the others
@@ -123,10 +127,9 @@ export class FrameService {
    * where its pictures are already in the worker's shared cache.
    */
   #affinity(spec: RendererSpec): string {
-    const media = createHash('sha1')
-      .update(indexTimeline(spec.timeline).media.join('\0'))
-      .digest('base64url');
-    return `${media}:${spec.level}:${spec.scale}`;
+    const index = indexTimeline(spec.timeline);
+    index.mediaHash ??= createHash('sha1').update(index.media.join('\0')).digest('base64url');
+    return `${index.mediaHash}:${spec.level}:${spec.scale}`;
   }
 
   async #degraded(
@@ -202,7 +205,7 @@ export class FrameService {
     } catch (e) {
       if (isReelforgeError(e, 'RENDER_CANCELLED') || isReelforgeError(e, 'PREVIEW_CLOSED')) ticket.release();
       else this.#breaker.failure();
-      work.then(late, () => undefined);
+      work.then(late).catch(() => undefined);
       throw e;
     } finally {
       clearTimeout(timer);

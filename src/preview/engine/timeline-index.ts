@@ -22,11 +22,15 @@ export interface IndexedClip {
 export interface TimelineIndex {
   /** JSON of output, params, grade and the tracks' own fields: when it changes, every frame changes. */
   global: string;
+  /** A hash of `global`, filled in when first needed. */
+  globalHash?: string;
   clips: IndexedClip[];
   /** The end of the last clip whose end is known, or output.duration. */
   knownDuration: number;
   /** Every media file the visual clips read (sources and depth maps), sorted, once each. */
   media: string[];
+  /** A hash of `media`, filled in when first needed. */
+  mediaHash?: string;
 }
 
 const cache = new WeakMap<Timeline, TimelineIndex>();

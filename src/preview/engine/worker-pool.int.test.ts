@@ -58,15 +58,8 @@ describe('WorkerPool', () => {
   const at = (delay: number) => ({ ...(task as object), time: delay }) as never;
   const thread = async (p: Promise<{ frames: Array<{ width: number }> }>) => (await p).frames[0]?.width;
 
-  it('sends work for the same media to the same worker, unless it is clearly busier', async () => {
-    const pool = poolWith('echo', echo);
-    const two = new WorkerPool({
-      size: 2,
-      init,
-      hardTimeoutMs: 30_000,
-      moduleUrl: pathToFileURL(join(dir, 'echo', 'worker-pool.js')).href,
-    });
-    await pool.close();
+  it('keeps one user on a warm worker and spreads concurrent work over all of them', async () => {
+    const two = poolWith('echo', echo, 30_000, 2);
     try {
       const [x, y] = await Promise.all([thread(two.run(at(50), 'x')), thread(two.run(at(50), 'y'))]);
       expect(x).not.toBe(y); // both idle: one each
@@ -75,15 +68,27 @@ describe('WorkerPool', () => {
         expect(await thread(two.run(at(0), 'x'))).toBe(x);
         expect(await thread(two.run(at(0), 'y'))).toBe(y);
       }
-      // x's worker has a long task and one waiting: the next x goes to the idle worker instead.
-      const busy = [two.run(at(300), 'x'), two.run(at(0), 'x')];
+      // x's worker is busy and the other idle: the next x goes to the idle one (which warms up for x).
+      const busy = two.run(at(200), 'x');
       expect(await thread(two.run(at(0), 'x'))).toBe(y);
-      await Promise.all(busy);
-      expect(two.stats().rendered).toBe(11);
+      await busy;
+      expect(two.stats().rendered).toBe(10);
     } finally {
       await two.close();
     }
     expect(two.stats().workers).toBe(0);
+  });
+
+  it('prefers, between idle workers, the one warm for the task', async () => {
+    const two = poolWith('echo', echo, 30_000, 2);
+    try {
+      const [x, y] = await Promise.all([thread(two.run(at(20), 'x')), thread(two.run(at(20), 'y'))]);
+      for (let i = 0; i < 4; i++) {
+        expect(await thread(two.run(at(0), i % 2 ? 'x' : 'y'))).toBe(i % 2 ? x : y);
+      }
+    } finally {
+      await two.close();
+    }
   });
 });
 

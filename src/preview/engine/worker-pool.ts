@@ -36,6 +36,8 @@ interface Slot {
   watchdog: NodeJS.Timeout | null;
   /** Tasks it has answered. */
   answered: number;
+  /** Affinity keys it has served, oldest first. */
+  warm: Set<string>;
 }
 
 export interface PoolOptions {
@@ -73,15 +75,13 @@ const cancelled = () =>
 
 /**
  * A fixed set of frame worker threads, started on first use. Each runs one task at a time; a task
- * goes to the worker that last served the same affinity key (it has that timeline's Renderer warm)
- * unless that worker is clearly busier than another. A task whose signal aborts before it starts
+ * goes to the least busy worker, preferring one that has served its affinity key before. A task whose signal aborts before it starts
  * leaves its queue and never occupies a worker. A crashed or hung worker is replaced; `close()` asks
  * every worker to close its Renderers (their ffmpeg decoders) and waits until the threads have ended.
  */
 export class WorkerPool {
   readonly #o: PoolOptions;
   readonly #slots: Slot[] = [];
-  readonly #affinity = new Map<string, Slot>();
   readonly #tasks = new Map<number, Task>();
   #nextId = 1;
   #rendered = 0;
@@ -106,6 +106,7 @@ export class WorkerPool {
       exited: Promise.resolve(),
       watchdog: null,
       answered: 0,
+      warm: new Set(),
     };
     slot.exited = new Promise((resolve) => worker.once('exit', (code) => resolve(this.#onExit(slot, code))));
     worker.on('error', (e) => this.#lastError.set(slot, e));
@@ -125,7 +126,6 @@ export class WorkerPool {
     if (i < 0) return;
     // Gone for good: stats().workers counts threads still running.
     this.#slots.splice(i, 1);
-    for (const [k, s] of this.#affinity) if (s === slot) this.#affinity.delete(k);
     const why = this.#lastError.get(slot)?.message ?? `exit code ${code}`;
     const failed = (message: string) =>
       this.#closing
@@ -184,17 +184,21 @@ export class WorkerPool {
     return (s.running ? 1 : 0) + s.queue.length;
   }
 
+  /**
+   * The least busy worker; among equally busy ones, one that has served this affinity before (its
+   * Renderer and pictures are warm). So one user scrubbing stays on one warm worker, while
+   * concurrent users spread over all of them (each warms up once).
+   */
   #pick(affinity: string): Slot {
     let best = this.#slots[0]!;
-    for (const s of this.#slots) if (this.#load(s) < this.#load(best)) best = s;
-    const warm = this.#affinity.get(affinity);
-    // Waiting one frame for a warm Renderer beats preparing the timeline again elsewhere.
-    const chosen =
-      warm && this.#slots.includes(warm) && this.#load(warm) <= this.#load(best) + 1 ? warm : best;
-    this.#affinity.delete(affinity);
-    this.#affinity.set(affinity, chosen);
-    if (this.#affinity.size > 1024) this.#affinity.delete(this.#affinity.keys().next().value as string);
-    return chosen;
+    for (const s of this.#slots) {
+      const d = this.#load(s) - this.#load(best);
+      if (d < 0 || (d === 0 && s.warm.has(affinity) && !best.warm.has(affinity))) best = s;
+    }
+    best.warm.delete(affinity);
+    best.warm.add(affinity);
+    if (best.warm.size > 256) best.warm.delete(best.warm.values().next().value as string);
+    return best;
   }
 
   #pump(slot: Slot): void {
