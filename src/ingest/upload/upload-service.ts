@@ -235,7 +235,9 @@ export class UploadService {
       throw uploadRejected('the file is empty (Upload-Length: 0); there is nothing to store', 400);
     const { quotaBytes } = this.deps.config;
     let pending = 0;
-    for (const s of this.sessions.values()) if (s.owner === owner) pending += s.size - s.offset;
+    // Unfinished uploads count in full (their bytes are on disk or on the way); once one is an asset,
+    // the library's total has it.
+    for (const s of this.sessions.values()) if (s.owner === owner && s.assetId === null) pending += s.size;
     const used = this.deps.assets.bytesUsed(owner) + pending;
     if (used + size > quotaBytes) {
       throw new ReelforgeError(
