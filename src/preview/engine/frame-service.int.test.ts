@@ -292,6 +292,12 @@ describe('FrameService with real workers', () => {
     }
   });
 
+  it('refuses bad options, naming each', () => {
+    expect(() => new FrameService({ ffmpeg: ff, workers: 0, breaker: { timeoutMs: -1 } })).toThrow(
+      'preview.workers: expected a whole number ≥ 1, got 0; preview.breaker.timeoutMs: expected a whole number ≥ 1, got -1',
+    );
+  });
+
   it('refuses a malformed job with a message naming the field', async () => {
     const svc = new FrameService({ ffmpeg: ff, workers: 1 });
     try {

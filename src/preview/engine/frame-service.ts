@@ -6,7 +6,7 @@ import { CircuitBreaker } from './breaker.js';
 import { FrameCache } from './frame-cache.js';
 import { frameKey, timelineHash } from './frame-key.js';
 import { affectedBy } from './invalidation.js';
-import { type StripOptions, validateJob, validateStrip } from './job-checks.js';
+import { type StripOptions, validateJob, validateOptions, validateStrip } from './job-checks.js';
 import { indexTimeline } from './timeline-index.js';
 import type {
   FrameFormat,
@@ -66,6 +66,7 @@ export class FrameService {
   #closed = false;
 
   constructor(options: FrameServiceOptions) {
+    validateOptions(options);
     this.#ff = options.ffmpeg;
     this.#proxyFor = options.proxyFor;
     this.#cache = new FrameCache(options.cacheBytes ?? 256 * 1024 * 1024);

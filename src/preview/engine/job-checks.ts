@@ -1,6 +1,6 @@
 import { ReelforgeError } from '../../errors.js';
 import type { Timeline } from '../../timeline/schema.js';
-import { type FrameFormat, type FrameJob, QUALITIES } from './types.js';
+import { type FrameFormat, type FrameJob, type FrameServiceOptions, QUALITIES } from './types.js';
 
 export const FORMATS: readonly FrameFormat[] = ['jpeg', 'webp', 'png'];
 /** Most thumbnails one strip may ask for. */
@@ -52,4 +52,25 @@ export function validateStrip(timeline: Timeline, opts: StripOptions): void {
       `strip.width: expected a whole number of pixels from 16 to ${max} (the output width), got ${show(opts.width)}`,
     );
   checkFormat('strip', opts.format);
+}
+
+/** Checks the service's options (they come from validated configuration; this guards other callers). */
+export function validateOptions(o: FrameServiceOptions): void {
+  const checks: Array<[string, number | undefined, number]> = [
+    ['workers', o.workers, 1],
+    ['cacheBytes', o.cacheBytes, 0],
+    ['breaker.failureThreshold', o.breaker?.failureThreshold, 1],
+    ['breaker.openMs', o.breaker?.openMs, 0],
+    ['breaker.timeoutMs', o.breaker?.timeoutMs, 1],
+  ];
+  const problems = checks
+    .filter(([, v, min]) => v !== undefined && !(Number.isInteger(v) && v >= min))
+    .map(([name, v, min]) => `preview.${name}: expected a whole number ≥ ${min}, got ${show(v)}`);
+  if (!o.ffmpeg?.ffmpegPath) problems.push('preview.ffmpeg: expected a located ffmpeg (findFfmpeg)');
+  if (problems.length > 0)
+    throw new ReelforgeError('CONFIG_INVALID', problems.join('; '), {
+      status: 500,
+      retryable: false,
+      details: problems,
+    });
 }

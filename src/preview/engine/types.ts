@@ -7,7 +7,11 @@ export type Quality = (typeof QUALITIES)[number];
 export type FrameFormat = 'jpeg' | 'webp' | 'png';
 
 export interface FrameJob {
-  /** A validated timeline whose media `src` fields are absolute local paths (the server resolves asset:<id>). */
+  /**
+   * A validated timeline whose media `src` fields are absolute local paths (the server resolves
+   * asset:<id>). Treated as immutable: what is derived from it (keys, hashes) is memoised per object,
+   * so an edit must be a new object.
+   */
   timeline: Timeline;
   /** Seconds. */
   time: number;
