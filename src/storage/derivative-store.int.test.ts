@@ -130,6 +130,29 @@ describe('derivative store', () => {
     expect(await blobs.stat(sha('also-an-asset'))).not.toBeNull();
   });
 
+  it('shares a twin’s derivatives; not a PDF’s pages, and not when a blob went meanwhile', async () => {
+    const a = asset(sha('same content'));
+    const b = asset(sha('same content'));
+    expect(await derivatives.copyFromTwin(b)).toBeNull(); // a has none yet
+    await derivatives.publish(a.id, [file('x.webp', 'one'), file('y.webp', 'two')]);
+    const copied = await derivatives.copyFromTwin(b);
+    expect(copied?.from).toBe(a.id);
+    expect(copied?.items.map((d) => [d.assetId, d.name, d.hash])).toEqual([
+      [b.id, 'x.webp', sha('one')],
+      [b.id, 'y.webp', sha('two')],
+    ]);
+    // A blob lost behind the records' back: the copy is refused and nothing is kept.
+    const c = asset(sha('same content'));
+    await blobs.delete(sha('two'));
+    expect(await derivatives.copyFromTwin(c)).toBeNull();
+    expect(derivatives.list(c.id)).toEqual([]);
+    // Pages are their owner's assets: never shared.
+    const pdfA = asset(sha('pdf'));
+    const pdfB = asset(sha('pdf'));
+    await derivatives.publish(pdfA.id, [file('page-001.png', 'p1', 'page')]);
+    expect(await derivatives.copyFromTwin(pdfB)).toBeNull();
+  });
+
   it('an unknown or malformed name is DERIVATIVE_NOT_FOUND', () => {
     const a = asset();
     expect(() => derivatives.get(a.id, 'nope.webp')).toThrow(

@@ -121,6 +121,22 @@ export class DerivativeStore {
       .immediate();
   }
 
+  /**
+   * Another asset with the same content whose derivatives can be shared: it has some, and none of them
+   * is a page (a PDF's pages are assets of its owner, not shareable).
+   */
+  twinOf(assetId: string, hash: string): string | undefined {
+    return this.db
+      .prepare(
+        `SELECT a.id FROM server_assets a WHERE a.hash = ? AND a.id != ?
+           AND EXISTS (SELECT 1 FROM server_asset_derivatives d WHERE d.asset_id = a.id)
+           AND NOT EXISTS (SELECT 1 FROM server_asset_derivatives d WHERE d.asset_id = a.id AND d.kind = 'page')
+         ORDER BY a.created_at LIMIT 1`,
+      )
+      .pluck()
+      .get(hash, assetId) as string | undefined;
+  }
+
   /** The distinct blobs an asset's derivatives name. */
   hashesOf(assetId: string): string[] {
     return this.db
@@ -197,7 +213,14 @@ export class Derivatives {
     const items: NewDerivative[] = [];
     for (const f of files) {
       const put = 'stored' in f ? f.stored : await blobs.putFile(f.path, { signal: options.signal });
-      items.push({ name: f.name, kind: f.kind, mime: f.mime, meta: f.meta, hash: put.hash, bytes: put.bytes });
+      items.push({
+        name: f.name,
+        kind: f.kind,
+        mime: f.mime,
+        meta: f.meta,
+        hash: put.hash,
+        bytes: put.bytes,
+      });
     }
     let removed: string[];
     try {
@@ -216,6 +239,32 @@ export class Derivatives {
     }
     await this.dropUnreferenced(removed);
     return store.list(assetId);
+  }
+
+  /**
+   * Gives an asset the derivatives of another asset with identical content (a de-duplicated upload), so
+   * they are not made twice: same blobs, new records. Null when there is no such asset, or when a blob
+   * it names went meanwhile (then the asset is left with no derivatives, to be processed normally).
+   */
+  async copyFromTwin(asset: {
+    id: string;
+    hash: string;
+  }): Promise<{ from: string; items: Derivative[] } | null> {
+    const { store, blobs, locks } = this.deps;
+    const twin = store.twinOf(asset.id, asset.hash);
+    if (!twin) return null;
+    const items = store.list(twin).map(({ assetId: _a, createdAt: _c, ...d }) => d);
+    const removed = store.replace(asset.id, items, this.now());
+    await this.dropUnreferenced(removed);
+    // The twin may have been deleted, and its blobs with it, before these records existed.
+    for (const hash of new Set(items.map((d) => d.hash))) {
+      const present = await locks.run(hash, async () => (await blobs.stat(hash)) !== null);
+      if (!present) {
+        await this.dropUnreferenced(store.replace(asset.id, [], this.now()));
+        return null;
+      }
+    }
+    return { from: twin, items: store.list(asset.id) };
   }
 
   /** Deletes those blobs that no record names any more. */

@@ -205,6 +205,30 @@ describe('asset-process job, end to end through the SQLite queue', () => {
     expect(services.derivatives.list(a.id).map((d) => d.hash)).toEqual(hashes);
   });
 
+  it('identical content uploaded again shares the derivatives instead of making them again', async () => {
+    const path = await makeTestVideo(fixtures, { w: 160, h: 90, seconds: 1, withAudio: true });
+    const first = await upload(path, 'first.mp4');
+    await process(first);
+    const second = await upload(path, 'second.mp4', 'bob');
+    const job = await process(second);
+    expect(job.state).toBe('completed');
+    expect(job.result).toMatchObject({ copiedFrom: first.id, video: { width: 160, hasAudio: true } });
+    expect(job.result?.loudness?.integratedLufs).toEqual(expect.any(Number));
+    expect(job.progress?.steps.map((st) => st.name)).toEqual(['copy']);
+    const hashes = (id: string) => services.derivatives.list(id).map((d) => [d.name, d.hash]);
+    expect(hashes(second.id)).toEqual(hashes(first.id));
+    // Deleting the first keeps what the second shares.
+    const shared = services.derivatives.hashesOf(first.id);
+    await services.assets.delete('alice', first.id);
+    await services.derivatives.dropUnreferenced(shared);
+    for (const d of services.derivatives.list(second.id))
+      expect(await services.blobs.stat(d.hash)).not.toBeNull();
+    // A re-run asked for makes them again (and they come out the same).
+    const again = await process(second, true);
+    expect(again.result?.copiedFrom).toBeUndefined();
+    expect(again.progress?.steps.map((st) => st.name)).toContain('proxy');
+  });
+
   it('a corrupt image fails cleanly, once, naming the step, and the worker goes on', async () => {
     // A PNG whose header is fine (it passes the upload check) but whose pixel data is garbage.
     const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: 'orange' } })

@@ -53,6 +53,8 @@ export interface AssetProcessResult {
   video?: VideoMetadata;
   loudness?: Loudness;
   pages?: number;
+  /** Set when the derivatives were shared from an asset with identical content instead of made again. */
+  copiedFrom?: string;
 }
 
 const isPdf = (a: Asset) => a.mime === 'application/pdf';
@@ -142,6 +144,23 @@ export function createAssetProcessingHandler(deps: AssetProcessingDeps) {
       const { assetId, owner } = ctx.payload;
       const asset = deps.assets.get(owner, assetId);
       if (!asset) throw assetNotFound(assetId);
+      // Identical content processed before (a de-duplicated upload): share its derivatives. Not for a
+      // re-run of the same job, which is asked for to make them again.
+      if (!isPdf(asset) && ctx.jobId === processingJobId(assetId)) {
+        const copied = await deps.derivatives.copyFromTwin(asset);
+        if (copied) {
+          ctx.progress.step('copy', 1).complete();
+          const meta = (name: string) => copied.items.find((d) => d.name === name)?.meta;
+          return {
+            assetId,
+            kind: asset.kind,
+            derivatives: copied.items.map((d) => d.name),
+            copiedFrom: copied.from,
+            ...(meta('metadata.json') && { video: meta('metadata.json') as unknown as VideoMetadata }),
+            ...(meta('loudness.json') && { loudness: meta('loudness.json') as unknown as Loudness }),
+          };
+        }
+      }
       await mkdir(deps.scratchDir, { recursive: true });
       await removeEarlierAttempts(deps.scratchDir, ctx.jobId);
       const work = await mkdtemp(join(deps.scratchDir, `${ctx.jobId}-${ctx.attempt}-`));

@@ -32,10 +32,15 @@ export interface KindOutput {
   pages?: number;
 }
 
-async function writeJson(work: string, name: string, value: unknown): Promise<DerivativeFile> {
+/** A small JSON derivative whose content is also its `meta` (so the listing shows it). */
+async function writeJson(
+  work: string,
+  name: string,
+  value: Record<string, unknown>,
+): Promise<DerivativeFile> {
   const path = join(work, name);
   await writeFile(path, JSON.stringify(value, null, 2));
-  return { name, kind: 'metadata', mime: 'application/json', path, meta: {} };
+  return { name, kind: 'metadata', mime: 'application/json', path, meta: value };
 }
 
 /** Images: WebP and AVIF variants and thumbnails. */
@@ -71,7 +76,7 @@ export async function processAudioVisual(r: KindRun, isVideo: boolean): Promise<
     const meta = described.metadata;
     out.video = meta;
     sound = meta.audio && { durationSec: meta.durationSec, channels: meta.audio.channels };
-    out.files.push(await writeJson(pc.work, 'metadata.json', meta));
+    out.files.push(await writeJson(pc.work, 'metadata.json', { ...meta }));
     out.files.push(await r.step(steps.poster, 'poster', () => makePoster(pc, meta)));
     out.files.push(
       ...(await r.step(steps.thumbnails, 'thumbnail strip', () => makeThumbnailStrip(pc, meta))),
