@@ -140,6 +140,8 @@ export function createAssetProcessingHandler(deps: AssetProcessingDeps) {
     // Proxies are encodes: one job per two cores, not one per core.
     workload: 'cpu',
     memoryMb: 400,
+    // A long 4K video's proxy is a long encode on a small machine; 30 minutes would cut it off.
+    timeoutMs: 4 * 60 * 60_000,
     async run(ctx: JobContext<AssetProcessPayload>): Promise<AssetProcessResult> {
       const { assetId, owner } = ctx.payload;
       const asset = deps.assets.get(owner, assetId);

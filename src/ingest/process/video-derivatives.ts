@@ -11,6 +11,8 @@ import type { VideoMetadata } from './video-metadata.js';
 /** The proxy's shape: small, every few frames a keyframe, so the preview system can seek cheaply. */
 export const PROXY = { maxWidth: 854, maxHeight: 480, keyint: 6, crf: 28, preset: 'veryfast' } as const;
 const POSTER_LONG_SIDE = 1280;
+/** Longer than this, the thumbnail strip is taken from keyframes only. */
+export const KEYFRAMES_ONLY_AFTER_SEC = 300;
 
 const seconds = (n: number) => n.toFixed(3);
 
@@ -102,6 +104,9 @@ export async function makeThumbnailStrip(
   await runFfmpeg(
     ctx.ff,
     [
+      // On long videos decode keyframes only: tiles land on the nearest keyframe, and a two-hour film
+      // is not decoded in full for 100 thumbnails.
+      ...(duration > KEYFRAMES_ONLY_AFTER_SEC ? ['-skip_frame', 'nokey'] : []),
       '-i',
       ctx.input,
       '-map',
