@@ -1,10 +1,11 @@
 /** Resumable uploads: tus wiring, content checks and hashing as bytes arrive, early previews. */
+
+export type { UploadListener } from './progress-emitter.js';
 export {
   ASSET_ID_HEADER,
   CONTENT_HASH_HEADER,
   type IngestConfig,
   UPLOAD_ID,
-  type UploadListener,
   UploadService,
   uploadNotFound,
 } from './upload-service.js';

@@ -3,15 +3,16 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { ERRORS, Server, type Upload } from '@tus/server';
+import { Server, type Upload } from '@tus/server';
 import type { Config } from '../../config/schema.js';
 import { isReelforgeError, ReelforgeError, toReelforgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Ffmpeg } from '../../media/index.js';
 import type { AssetLibrary } from '../../storage/asset-library.js';
-import type { Inspection } from '../../storage/media-inspect.js';
-import { makeEarlyPreview } from './early-preview.js';
 import { IngestStore } from './ingest-store.js';
+import { checkLimits, tusErrorResponse } from './limits.js';
+import { PreviewScheduler } from './preview-scheduler.js';
+import { ProgressEmitter, type UploadListener } from './progress-emitter.js';
 import { type UploadProgress, UploadSession, uploadRejected } from './upload-session.js';
 
 export type IngestConfig = Config['ingest'];
@@ -37,14 +38,8 @@ export interface UploadServiceDeps {
   now?: () => number;
 }
 
-export type UploadListener = (event: UploadProgress) => void;
-
 /** Finished, refused and removed uploads are remembered this long for status requests. */
 const TOMBSTONES = 1_000;
-/** Early previews made at once across all uploads. */
-const PREVIEW_SLOTS = 2;
-/** Bytes after which the first early preview is tried. */
-const FIRST_PREVIEW_BYTES = 256 * 1024;
 
 export const uploadNotFound = (id: string) =>
   new ReelforgeError('UPLOAD_NOT_FOUND', `upload ${id} not found`, { status: 404, retryable: false });
@@ -63,14 +58,12 @@ export class UploadService {
   private readonly sessions = new Map<string, UploadSession>();
   private readonly tombstones = new Map<string, { owner: string; progress: UploadProgress }>();
   private readonly owners = new WeakMap<object, string>();
-  private readonly listeners = new Set<UploadListener>();
-  private readonly emitTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly lastEmit = new Map<string, number>();
+  private readonly progress: ProgressEmitter;
+  private readonly previews: PreviewScheduler;
   private readonly abort = new AbortController();
   private readonly sweeper: ReturnType<typeof setInterval>;
   private readonly basePath: string;
   private readonly now: () => number;
-  private previewsRunning = 0;
   private ready: Promise<void>;
   /** Resolves once uploads left complete by an earlier run have been finished (tests wait for it). */
   readonly recovered: Promise<unknown>;
@@ -89,12 +82,31 @@ export class UploadService {
       directory: this.filesDir,
       expirationPeriodInMilliseconds: deps.config.expirationMs,
     });
+    this.progress = new ProgressEmitter(
+      deps.config.progressIntervalMs,
+      (e) => deps.log.error({ err: e }, 'upload listener failed'),
+      this.now,
+    );
+    this.previews = new PreviewScheduler({
+      ffmpeg: deps.ffmpeg,
+      config: deps.config,
+      sourceOf: (id) => this.store.pathOf(id),
+      outputOf: (id) => this.previewPath(id),
+      signal: this.abort.signal,
+      onFirstPreview: (session) => {
+        session.previewUrl = this.previewUrl(session.id);
+        if (session.stage !== 'uploading') return;
+        session.stage = 'previewing';
+        this.progress.emit(session, true);
+        session.stage = 'uploading';
+      },
+    });
     this.store = new IngestStore(files, {
       onBytes: (upload, chunk, offset) => this.onBytes(upload, chunk, offset),
       // Chunks can outrun a preview attempt: once a request's bytes are all on disk, try with them.
       onWritten: (upload) => {
         const session = this.sessions.get(upload.id);
-        if (session) this.maybePreview(session, true);
+        if (session) this.previews.consider(session, true);
       },
       onRemoved: (id) => this.onRemoved(id),
     });
@@ -157,8 +169,7 @@ export class UploadService {
 
   /** Follows every upload's progress events (the hub forwards each to its owner's subscribers). */
   subscribe(listener: UploadListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.progress.subscribe(listener);
   }
 
   /**
@@ -196,14 +207,17 @@ export class UploadService {
     this.closing ??= (async () => {
       clearInterval(this.sweeper);
       this.abort.abort();
-      for (const t of this.emitTimers.values()) clearTimeout(t);
-      this.emitTimers.clear();
+      this.progress.close();
     })();
     return this.closing;
   }
 
   private previewPath(id: string): string {
     return join(this.previewsDir, `${id}.jpg`);
+  }
+
+  private previewUrl(id: string): string {
+    return `${this.basePath}/${id}/preview`;
   }
 
   private ownerOfRequest(req: { runtime?: { node?: { req?: object } } }): string {
@@ -257,7 +271,7 @@ export class UploadService {
       now: this.now,
     });
     this.sessions.set(upload.id, session);
-    this.emit(session, true);
+    this.progress.emit(session, true);
     // Found once and remembered: the first preview should not wait for the ffmpeg lookup.
     this.deps.ffmpeg().catch(() => undefined);
     return { metadata };
@@ -290,14 +304,14 @@ export class UploadService {
       throw e;
     }
     session.releaseHead();
-    this.emit(session, false);
-    this.maybePreview(session);
+    this.progress.emit(session, false);
+    this.previews.consider(session);
   }
 
   private onRemoved(id: string): void {
     const session = this.sessions.get(id);
     this.sessions.delete(id);
-    this.lastEmit.delete(id);
+    this.progress.forget(id);
     if (session && !this.tombstones.has(id)) this.remember(session);
   }
 
@@ -313,67 +327,8 @@ export class UploadService {
     const err = toReelforgeError(e);
     session.stage = 'failed';
     session.error = { code: err.code, message: err.message };
-    this.emit(session, true);
+    this.progress.emit(session, true);
     this.remember(session);
-  }
-
-  /** What an early preview would be made from, or null when this content gives none before completion. */
-  private previewKind(session: UploadSession): 'image' | 'video' | null {
-    const s = session.sniffed;
-    if (!s || !session.checksDone) return null;
-    if (s.family === 'image') return 'image';
-    if (s.family !== 'video' || session.noEarlyPreview) return null;
-    return ['video/mp4', 'video/quicktime', 'video/webm', 'video/x-matroska'].includes(s.mime)
-      ? 'video'
-      : null;
-  }
-
-  /** Tries a preview every `previewEveryPercent` % or `previewEveryBytes`, one at a time per upload. */
-  private maybePreview(session: UploadSession, settled = false): void {
-    const kind = this.previewKind(session);
-    if (!kind || session.previewRunning || session.offset >= session.size) return;
-    if (kind === 'video' && session.previewUrl) return;
-    const { previewEveryBytes, previewEveryPercent } = this.deps.config;
-    // An image already previewed is redrawn only every quarter: each try decodes all that has arrived.
-    const share = kind === 'image' && session.previewUrl ? 25 : previewEveryPercent;
-    const step = Math.max(previewEveryBytes, (session.size * share) / 100);
-    // The first try comes early (an MP4's index and first keyframe are often in its first few hundred KB).
-    const due =
-      session.previewTriedAt < 0
-        ? Math.min(FIRST_PREVIEW_BYTES, step, session.size)
-        : session.previewTriedAt + step;
-    const grew = settled ? session.offset > session.previewTriedAt : session.offset >= due;
-    if (!grew || this.previewsRunning >= PREVIEW_SLOTS) return;
-    session.previewTriedAt = session.offset;
-    void this.runPreview(session, kind);
-  }
-
-  private async runPreview(session: UploadSession, kind: 'image' | 'video'): Promise<boolean> {
-    session.previewRunning = true;
-    this.previewsRunning++;
-    try {
-      const ok = await makeEarlyPreview(this.deps.ffmpeg, {
-        kind,
-        source: this.store.pathOf(session.id),
-        output: this.previewPath(session.id),
-        maxPixels: this.deps.config.maxPixels,
-        signal: this.abort.signal,
-      });
-      if (ok && !session.previewUrl && session.stage !== 'failed') {
-        session.previewUrl = `${this.basePath}/${session.id}/preview`;
-        if (session.stage === 'uploading') {
-          session.stage = 'previewing';
-          this.emit(session, true);
-          session.stage = 'uploading';
-        }
-      }
-      return ok;
-    } finally {
-      session.previewRunning = false;
-      this.previewsRunning--;
-      // Bytes that arrived meanwhile may already be due for another try (or be all there will be).
-      if (session.stage === 'uploading') this.maybePreview(session);
-    }
   }
 
   /** A complete upload: hash, confirm by sharp/ffprobe within the limits, store as an asset, queue processing. */
@@ -382,7 +337,7 @@ export class UploadService {
     const path = this.store.pathOf(upload.id);
     try {
       session.stage = 'analysing';
-      this.emit(session, true);
+      this.progress.emit(session, true);
       const hash = await this.store.digest(upload);
       const name = upload.metadata?.filename ?? upload.metadata?.name ?? undefined;
       const { asset } = await this.deps.assets.adoptFile(
@@ -390,11 +345,11 @@ export class UploadService {
         name ?? undefined,
         path,
         { hash, bytes: session.size },
-        (inspection) => this.checkLimits(inspection),
+        (inspection) => checkLimits(inspection, this.deps.config),
       );
       session.stage = 'optimising';
       session.assetId = asset.id;
-      this.emit(session, true);
+      this.progress.emit(session, true);
       await this.deps
         .onAsset({ assetId: asset.id, owner: session.owner })
         .catch((e: unknown) =>
@@ -403,11 +358,10 @@ export class UploadService {
       const kind = asset.kind === 'image' ? 'image' : asset.kind === 'video' ? 'video' : null;
       // An image's preview from the whole file; a video's only if none could be made on the way.
       if (kind && (kind === 'image' || !session.previewUrl) && !session.previewRunning) {
-        if (await this.runPreview(session, kind))
-          session.previewUrl ??= `${this.basePath}/${session.id}/preview`;
+        if (await this.previews.run(session, kind)) session.previewUrl ??= this.previewUrl(session.id);
       }
       session.stage = 'complete';
-      this.emit(session, true);
+      this.progress.emit(session, true);
       this.remember(session);
       await this.store.remove(upload.id);
       return { [ASSET_ID_HEADER]: asset.id, [CONTENT_HASH_HEADER]: hash };
@@ -422,74 +376,16 @@ export class UploadService {
     }
   }
 
-  private checkLimits(i: Inspection): void {
-    const { maxPixels, maxDurationSec } = this.deps.config;
-    const { width, height, durationSec } = i.metadata;
-    if (width !== null && height !== null && width * height > maxPixels) {
-      throw uploadRejected(
-        `the ${i.kind} is ${width}×${height}, more than the ${maxPixels} pixels allowed (ingest.maxPixels)`,
-        413,
-      );
-    }
-    if (durationSec !== null && durationSec > maxDurationSec) {
-      throw uploadRejected(
-        `the ${i.kind} lasts ${durationSec.toFixed(1)} s, longer than the ${maxDurationSec} s allowed (ingest.maxDurationSec)`,
-        413,
-      );
-    }
-  }
-
   /** Our errors become the tus response: their status and a `CODE: message` text body. */
   private mapError(
     req: { headers: Headers },
     err: Error | { status_code: number; body: string },
   ): { status_code: number; body: string } | undefined {
-    if (err === ERRORS.ERR_MAX_SIZE_EXCEEDED) {
-      const declared = req.headers.get('upload-length');
-      return {
-        status_code: 413,
-        body: `UPLOAD_TOO_LARGE: the upload declares ${declared ?? 'more than'} bytes, over the ${this.deps.config.maxBytes} allowed (ingest.maxBytes)\n`,
-      };
-    }
-    if (isReelforgeError(err)) {
-      if (err.status >= 500) this.deps.log.error({ err }, 'upload failed');
-      return { status_code: err.status, body: `${err.code}: ${err.message}\n` };
-    }
-    if (err instanceof Error) {
-      this.deps.log.error({ err }, 'upload failed');
-      return { status_code: 500, body: 'INTERNAL: internal error; the server log has the details\n' };
-    }
-    return undefined;
-  }
-
-  /** Progress at most every `progressIntervalMs` per upload (the latest wins); stage changes at once. */
-  private emit(session: UploadSession, force: boolean): void {
-    const now = this.now();
-    const last = this.lastEmit.get(session.id) ?? Number.NEGATIVE_INFINITY;
-    const wait = this.deps.config.progressIntervalMs - (now - last);
-    if (!force && wait > 0) {
-      if (!this.emitTimers.has(session.id)) {
-        const t = setTimeout(() => {
-          this.emitTimers.delete(session.id);
-          if (session.stage === 'uploading') this.emit(session, true);
-        }, wait);
-        t.unref();
-        this.emitTimers.set(session.id, t);
-      }
-      return;
-    }
-    const timer = this.emitTimers.get(session.id);
-    if (timer) clearTimeout(timer);
-    this.emitTimers.delete(session.id);
-    this.lastEmit.set(session.id, now);
-    if (session.stage === 'complete' || session.stage === 'failed') this.lastEmit.delete(session.id);
-    const event = session.snapshot();
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (e) {
-        this.deps.log.error({ err: e }, 'upload listener failed');
-      }
-    }
+    const mapped = tusErrorResponse(err, {
+      maxBytes: this.deps.config.maxBytes,
+      declared: req.headers.get('upload-length'),
+    });
+    if (mapped && mapped.status_code >= 500) this.deps.log.error({ err }, 'upload failed');
+    return mapped;
   }
 }
