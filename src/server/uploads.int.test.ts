@@ -74,9 +74,16 @@ describe('resumable uploads (tus)', () => {
     const zip = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(2000, 7)]);
     const c = await create(s, zip.length, { filename: 'movie.mp4', filetype: 'video/mp4' });
     expect(c.status).toBe(201);
+    const ws = await TestWsClient.open(s.wsUrl, { headers: headers() });
+    await ws.request({ type: 'subscribe', topic: `upload:${c.location!.split('/').pop()}` });
     const p = await patch(s, c.location!, 0, zip);
     expect(p.status).toBe(415);
     expect(p.body).toContain('UPLOAD_REJECTED: declared video/mp4 but the content is a ZIP archive');
+    const failed = await ws.next((m) => (m.event as { stage?: string } | undefined)?.stage === 'failed');
+    expect(failed.event).toMatchObject({
+      error: { code: 'UPLOAD_REJECTED', message: expect.stringContaining('the content is a ZIP archive') },
+    });
+    await ws.close();
     const head = await s.request(c.location!, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
     expect(head.status).toBe(404);
   });
