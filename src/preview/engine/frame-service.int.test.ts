@@ -326,6 +326,49 @@ describe('FrameService with real workers', () => {
     }
   });
 
+  it('renders a frame once for all concurrent requests; dropped only when every one is stale', async () => {
+    const svc = new FrameService({ ffmpeg: ff, workers: 1 });
+    try {
+      const tl = mixed();
+      const first = new AbortController();
+      // Two requests inside the same output frame (two sessions, or a prefetch and the real request).
+      const a = svc.render({
+        timeline: tl,
+        time: 0.5,
+        quality: 'high',
+        format: 'jpeg',
+        signal: first.signal,
+      });
+      const b = svc.render({ timeline: structuredClone(tl), time: 0.51, quality: 'high', format: 'jpeg' });
+      expect(svc.stats().pool.busy + svc.stats().pool.queued).toBe(1);
+      first.abort();
+      await expect(a).rejects.toMatchObject({ code: 'RENDER_CANCELLED' });
+      const rb = await b;
+      expect(rb.degraded).toBeUndefined();
+      expect(rb.time).toBe(0.51);
+      expect(svc.stats().pool.rendered).toBe(1);
+
+      // A frame queued behind another, asked for twice, both stale: it never renders.
+      const busy = svc.render({ timeline: tl, time: 1.5, quality: 'high', format: 'jpeg' });
+      const c1 = new AbortController();
+      const c2 = new AbortController();
+      const c = svc.render({ timeline: tl, time: 0.2, quality: 'high', format: 'jpeg', signal: c1.signal });
+      const d = svc.render({ timeline: tl, time: 0.2, quality: 'high', format: 'jpeg', signal: c2.signal });
+      expect(svc.stats().pool).toMatchObject({ busy: 1, queued: 1 });
+      c1.abort();
+      await expect(c).rejects.toMatchObject({ code: 'RENDER_CANCELLED' });
+      expect(svc.stats().pool.queued).toBe(1); // d still wants it
+      c2.abort();
+      await expect(d).rejects.toMatchObject({ code: 'RENDER_CANCELLED' });
+      expect(svc.stats().pool.queued).toBe(0);
+      await busy;
+      expect(svc.stats().pool.rendered).toBe(2);
+      expect(svc.stats().breaker.failures).toBe(0);
+    } finally {
+      await svc.close();
+    }
+  });
+
   it('makes a thumbnail strip along the timeline', async () => {
     const svc = new FrameService({ ffmpeg: ff, workers: 1 });
     try {

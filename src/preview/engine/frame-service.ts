@@ -7,6 +7,7 @@ import { FrameCache } from './frame-cache.js';
 import { frameKey, timelineHash } from './frame-key.js';
 import { affectedBy } from './invalidation.js';
 import { type StripOptions, validateJob, validateOptions, validateStrip } from './job-checks.js';
+import { SharedRenders } from './shared-renders.js';
 import { indexTimeline } from './timeline-index.js';
 import type {
   FrameFormat,
@@ -62,6 +63,7 @@ export class FrameService {
   readonly #breaker: CircuitBreaker;
   readonly #timeoutMs: number;
   readonly #pool: WorkerPool;
+  readonly #renders: SharedRenders;
   readonly #proxied = new WeakMap<Timeline, Timeline>();
   #closed = false;
 
@@ -77,6 +79,7 @@ export class FrameService {
       openMs: b.openMs ?? 5000,
       now: options.now ?? (() => performance.now()),
     });
+    this.#renders = new SharedRenders(this.#breaker, () => this.#unavailable());
     const ff = this.#ff;
     this.#pool = new WorkerPool({
       size: options.workers ?? availableParallelism(),
@@ -163,57 +166,6 @@ export class FrameService {
     );
   }
 
-  /**
-   * Runs a task through the breaker with the timeout and the caller's signal: resolves with the
-   * reply, rejects with RENDER_CANCELLED (stale; not a failure) or the failure (counted). A reply
-   * that arrives after the caller gave up still goes to `late` (the frame is cached for next time).
-   */
-  async #guarded(
-    run: () => Promise<PoolReply>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number,
-    late: (r: PoolReply) => void,
-  ): Promise<PoolReply> {
-    const ticket = this.#breaker.allow();
-    if (!ticket) throw this.#unavailable();
-    const work = run();
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const stop = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new ReelforgeError('PREVIEW_TIMEOUT', `the frame took longer than ${timeoutMs} ms`, {
-              status: 504,
-              retryable: true,
-            }),
-          ),
-        timeoutMs,
-      );
-      onAbort = () =>
-        reject(
-          new ReelforgeError('RENDER_CANCELLED', 'the frame request was superseded', {
-            status: 499,
-            retryable: false,
-          }),
-        );
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      const reply = await Promise.race([work, stop]);
-      this.#breaker.success();
-      return reply;
-    } catch (e) {
-      if (isReelforgeError(e, 'RENDER_CANCELLED') || isReelforgeError(e, 'PREVIEW_CLOSED')) ticket.release();
-      else this.#breaker.failure();
-      work.then(late).catch(() => undefined);
-      throw e;
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
   /** One frame (see FrameJob). Rejects only for a malformed job, a stale request or a closed service. */
   async render(job: FrameJob): Promise<FrameResult> {
     const started = performance.now();
@@ -255,30 +207,35 @@ export class FrameService {
       return respond(store(wf), false, performance.now() - started);
     }
     const spec = this.#spec(timeline, quality);
-    const toCached = (r: PoolReply) => {
+    const picture = (r: PoolReply) => {
       const f = r.frames[0];
       if (!f) throw new ReelforgeError('RENDER_FAILED', 'a preview worker answered without a frame');
-      return store({
+      // A view of the transferred buffer: no copy.
+      return {
         bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength),
         width: f.width,
         height: f.height,
-      });
+      };
     };
     try {
-      const reply = await this.#guarded(
-        () =>
-          this.#pool.run(
-            { type: 'frame', renderer: spec, time: k.frameTime, format },
-            this.#affinity(spec),
-            job.signal,
-          ),
-        job.signal,
-        this.#timeoutMs,
-        (late) => {
-          if (!this.#closed) toCached(late);
+      const reply = await this.#renders.wait(
+        {
+          key: k.key,
+          start: (signal) =>
+            this.#pool.run(
+              { type: 'frame', renderer: spec, time: k.frameTime, format },
+              this.#affinity(spec),
+              signal,
+            ),
+          timeoutMs: this.#timeoutMs,
+          // Stored once per render, whoever still waits for it.
+          onReply: (r) => {
+            if (!this.#closed) store(picture(r));
+          },
         },
+        job.signal,
       );
-      return respond(toCached(reply), false, performance.now() - started);
+      return respond({ ...picture(reply), key: k.key, format, quality }, false, performance.now() - started);
     } catch (e) {
       if (isReelforgeError(e, 'RENDER_CANCELLED') || isReelforgeError(e, 'PREVIEW_CLOSED')) throw e;
       return this.#degraded(timeline, k.frameTime, quality, format, e, started);
@@ -294,16 +251,19 @@ export class FrameService {
     const tl = this.#forQuality(timeline, 'preview');
     const spec = this.#spec(tl, 'preview', Math.min(1, opts.width / tl.output.width));
     try {
-      const reply = await this.#guarded(
-        () =>
-          this.#pool.run(
-            { type: 'strip', renderer: spec, count: opts.count, format: opts.format },
-            this.#affinity(spec),
-            opts.signal,
-          ),
+      const reply = await this.#renders.wait(
+        {
+          key: `strip\0${spec.key}\0${opts.count}\0${opts.format}`,
+          start: (signal) =>
+            this.#pool.run(
+              { type: 'strip', renderer: spec, count: opts.count, format: opts.format },
+              this.#affinity(spec),
+              signal,
+            ),
+          timeoutMs: this.#timeoutMs * Math.max(1, Math.ceil(opts.count / 8)),
+          onReply: () => undefined,
+        },
         opts.signal,
-        this.#timeoutMs * Math.max(1, Math.ceil(opts.count / 8)),
-        () => undefined,
       );
       const each = reply.renderMs / Math.max(1, reply.frames.length);
       return reply.frames.map((f) => ({
