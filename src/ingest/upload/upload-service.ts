@@ -202,11 +202,13 @@ export class UploadService {
     return n;
   }
 
-  /** Stops the sweeper and running previews. Idempotent. */
+  /** Stops the sweeper and running previews, and waits for the start-up recovery. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.sweeper);
       this.abort.abort();
+      // The start-up recovery uses the database and blob store, which close after this.
+      await this.recovered;
       this.progress.close();
     })();
     return this.closing;
