@@ -11,6 +11,11 @@ export interface SessionStorage {
   projects: Pick<Projects, 'get' | 'version' | 'checkTimeline' | 'save'>;
   assets: { get(owner: string, id: string): { hash: string } };
   blobs: { localPath(hash: string): Promise<string> };
+  /**
+   * Called with each video asset a session's timeline names and the file it resolved to, so that the
+   * frame service can read the asset's low-resolution proxy at preview quality.
+   */
+  videoResolved?(assetId: string, path: string): Promise<void>;
 }
 
 /** A session's timeline in two forms: as stored (`asset:<id>`) and as rendered (local file paths). */
@@ -144,7 +149,9 @@ export class PreviewSession<M = unknown> {
       const id = assetIdOf(ref.value);
       if (id === null || this.files.has(id)) continue;
       const asset = this.storage.assets.get(this.owner, id);
-      this.files.set(id, await this.storage.blobs.localPath(asset.hash));
+      const path = await this.storage.blobs.localPath(asset.hash);
+      this.files.set(id, path);
+      if (ref.accepts.includes('video')) await this.storage.videoResolved?.(id, path);
     }
     return withMediaPaths(timeline, (ref) => this.files.get(assetIdOf(ref.value) ?? '') ?? ref.value);
   }

@@ -37,13 +37,25 @@ export function createPreview(
   auth: AuthPolicy,
 ): { hub: PreviewHub; close(): Promise<void> } {
   const c = services.config.server.preview;
+  // Video files → their preview proxies (made by asset processing), learnt as sessions resolve media.
+  const proxies = new Map<string, string>();
+  const videoResolved = async (assetId: string, path: string) => {
+    const proxy = await services.derivatives.proxyFor(assetId).catch(() => null);
+    if (proxy) proxies.set(path, proxy.path);
+  };
   const frames = lazy(async () => {
     const ffmpeg = await services.ffmpeg();
-    return new FrameService({ ffmpeg, cacheBytes: c.cacheBytes, workers: c.workers, breaker: c.breaker });
+    return new FrameService({
+      ffmpeg,
+      cacheBytes: c.cacheBytes,
+      workers: c.workers,
+      breaker: c.breaker,
+      proxyFor: (path) => proxies.get(path) ?? null,
+    });
   });
   const hub = new PreviewHub(
     {
-      storage: { projects: services.projects, assets: services.assets, blobs: services.blobs },
+      storage: { projects: services.projects, assets: services.assets, blobs: services.blobs, videoResolved },
       frames: frames.get,
       auth: {
         onUpgrade: (h) =>
