@@ -86,6 +86,7 @@ async function serverMain(): Promise<void> {
       clearInterval(sampler);
       await server.close();
       await services.close();
+      rmSync(dataDir, { recursive: true, force: true }); // several GB of blobs at the default sizes
       process.exit(0);
     }
   });
