@@ -367,7 +367,7 @@ async function clientMain(): Promise<void> {
       ],
       [
         `first preview, ${(p.size / MB).toFixed(0)} MB MP4 (% uploaded, ≤ 25)`,
-        p.percent === null ? 'none' : p.percent.toFixed(1),
+        p.percent === null ? 'only at the end' : p.percent.toFixed(1),
         '',
         '',
       ],
