@@ -42,3 +42,10 @@ export function timelineHash(timeline: Timeline): string {
 }
 
 const hashes = new WeakMap<Timeline, string>();
+
+/** A hash of a timeline's global part (output, params, grade, tracks): its frames' cache group. */
+export function cacheGroup(timeline: Timeline): string {
+  const index = indexTimeline(timeline);
+  index.globalHash ??= createHash('sha1').update(index.global).digest('base64url');
+  return index.globalHash;
+}

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isReelforgeError, ReelforgeError } from '../../errors.js';
 import type { Timeline } from '../../timeline/schema.js';
 import { CircuitBreaker } from './breaker.js';
 import { FrameCache } from './frame-cache.js';
-import { frameKey, timelineHash } from './frame-key.js';
+import { cacheGroup, frameKey } from './frame-key.js';
 import { affectedBy } from './invalidation.js';
 import { type StripOptions, validateJob, validateOptions, validateStrip } from './job-checks.js';
+import { affinityKey, Proxies, rendererSpec } from './render-spec.js';
 import { SharedRenders } from './shared-renders.js';
 import { indexTimeline } from './timeline-index.js';
 import type {
@@ -19,7 +19,6 @@ import type {
 } from './types.js';
 import { renderWireframe } from './wireframe.js';
 import { type PoolReply, WorkerPool } from './worker-pool.js';
-import type { RendererSpec, RenderLevel } from './worker-protocol.js';
 
 /** What the cache keeps of a frame (the request's time and timings are filled in per request). */
 interface Cached {
@@ -31,25 +30,6 @@ interface Cached {
   quality: Quality;
 }
 
-/** Rendered height each quality aims at (never above the output's own). */
-const TARGET_HEIGHT: Record<RenderLevel, number> = {
-  preview: 480,
-  high: 720,
-  full: Number.POSITIVE_INFINITY,
-};
-
-/** The Renderer scale for a quality: 480p for preview, 720p for high, the output size for full. */
-export function qualityScale(timeline: Timeline, level: RenderLevel): number {
-  return Math.min(1, TARGET_HEIGHT[level] / timeline.output.height);
-}
-
-/** A hash of a timeline's global part: the cache group its frames belong to. */
-function hashGlobal(timeline: Timeline): string {
-  const index = indexTimeline(timeline);
-  index.globalHash ??= createHash('sha1').update(index.global).digest('base64url');
-  return index.globalHash;
-}
-
 /**
  * Renders preview frames at four qualities: `wireframe` on the calling thread (no media), the others
  * in a worker-thread pool with warm Renderers. Frames are cached by what they are made of (see
@@ -58,19 +38,18 @@ function hashGlobal(timeline: Timeline): string {
  */
 export class FrameService {
   readonly #ff: FrameServiceOptions['ffmpeg'];
-  readonly #proxyFor: FrameServiceOptions['proxyFor'];
+  readonly #proxies: Proxies;
   readonly #cache: FrameCache<Cached>;
   readonly #breaker: CircuitBreaker;
   readonly #timeoutMs: number;
   readonly #pool: WorkerPool;
   readonly #renders: SharedRenders;
-  readonly #proxied = new WeakMap<Timeline, Timeline>();
   #closed = false;
 
   constructor(options: FrameServiceOptions) {
     validateOptions(options);
     this.#ff = options.ffmpeg;
-    this.#proxyFor = options.proxyFor;
+    this.#proxies = new Proxies(options.proxyFor);
     this.#cache = new FrameCache(options.cacheBytes ?? 256 * 1024 * 1024);
     const b = options.breaker ?? {};
     this.#timeoutMs = b.timeoutMs ?? 10_000;
@@ -99,41 +78,9 @@ export class FrameService {
     });
   }
 
-  /** At preview quality video clips read their proxies (memoised per timeline object). */
+  /** At preview quality video clips read their proxies. */
   #forQuality(timeline: Timeline, quality: Quality): Timeline {
-    const proxyFor = this.#proxyFor;
-    if (quality !== 'preview' || !proxyFor) return timeline;
-    const memo = this.#proxied.get(timeline);
-    if (memo) return memo;
-    let changed = false;
-    const tracks = timeline.tracks.map((track) => ({
-      ...track,
-      clips: track.clips.map((clip) => {
-        if (clip.type !== 'video') return clip;
-        const proxy = proxyFor(clip.src);
-        if (!proxy || proxy === clip.src) return clip;
-        changed = true;
-        return { ...clip, src: proxy };
-      }),
-    }));
-    const out = changed ? { ...timeline, tracks } : timeline;
-    this.#proxied.set(timeline, out);
-    return out;
-  }
-
-  #spec(timeline: Timeline, level: RenderLevel, scale = qualityScale(timeline, level)): RendererSpec {
-    return { key: `${timelineHash(timeline)}:${level}:${scale}`, timeline, scale, level };
-  }
-
-  /**
-   * Which worker should render: the one that has these media files prepared. Keyed by the media a
-   * timeline reads rather than the whole timeline, so an edited version (params, titles, timing) goes
-   * where its pictures are already in the worker's shared cache.
-   */
-  #affinity(spec: RendererSpec): string {
-    const index = indexTimeline(spec.timeline);
-    index.mediaHash ??= createHash('sha1').update(index.media.join('\0')).digest('base64url');
-    return `${index.mediaHash}:${spec.level}:${spec.scale}`;
+    return quality === 'preview' ? this.#proxies.apply(timeline) : timeline;
   }
 
   async #degraded(
@@ -198,7 +145,7 @@ export class FrameService {
         bytes: c.bytes.length,
         time: k.frameTime,
         deps: k.deps,
-        group: hashGlobal(timeline),
+        group: cacheGroup(timeline),
       });
       return value;
     };
@@ -206,7 +153,7 @@ export class FrameService {
       const wf = await renderWireframe(timeline, k.frameTime, format);
       return respond(store(wf), false, performance.now() - started);
     }
-    const spec = this.#spec(timeline, quality);
+    const spec = rendererSpec(timeline, quality);
     const picture = (r: PoolReply) => {
       const f = r.frames[0];
       if (!f) throw new ReelforgeError('RENDER_FAILED', 'a preview worker answered without a frame');
@@ -224,7 +171,7 @@ export class FrameService {
           start: (signal) =>
             this.#pool.run(
               { type: 'frame', renderer: spec, time: k.frameTime, format },
-              this.#affinity(spec),
+              affinityKey(spec),
               signal,
             ),
           timeoutMs: this.#timeoutMs,
@@ -249,7 +196,7 @@ export class FrameService {
     if (this.#closed)
       throw new ReelforgeError('PREVIEW_CLOSED', 'the frame service is closed', { status: 503 });
     const tl = this.#forQuality(timeline, 'preview');
-    const spec = this.#spec(tl, 'preview', Math.min(1, opts.width / tl.output.width));
+    const spec = rendererSpec(tl, 'preview', Math.min(1, opts.width / tl.output.width));
     try {
       const reply = await this.#renders.wait(
         {
@@ -257,7 +204,7 @@ export class FrameService {
           start: (signal) =>
             this.#pool.run(
               { type: 'strip', renderer: spec, count: opts.count, format: opts.format },
-              this.#affinity(spec),
+              affinityKey(spec),
               signal,
             ),
           timeoutMs: this.#timeoutMs * Math.max(1, Math.ceil(opts.count / 8)),
@@ -293,7 +240,7 @@ export class FrameService {
    */
   invalidate(previous: Timeline, next: Timeline): number {
     const affected = affectedBy(previous, next);
-    const group = hashGlobal(previous);
+    const group = cacheGroup(previous);
     return this.#cache.dropWhere((e) => {
       if (e.group !== group) return false;
       if (!affected.all) {
