@@ -151,7 +151,7 @@ export class WorkerPool {
       this.#restartTimer = setTimeout(() => this.#ensureStarted(), delay).unref();
       return;
     }
-    // A replacement takes over the queue.
+    // A replacement takes over the queue (the same array: queued tasks' abort handlers still find it).
     const next = this.#start();
     next.queue = slot.queue;
     this.#slots.push(next);
