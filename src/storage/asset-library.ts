@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { ReelforgeError } from '../errors.js';
 import type { Ffmpeg } from '../media/index.js';
 import type { Asset, AssetQuery, AssetStore, Page } from './asset-store.js';
 import type { BlobStore, ByteRange } from './blob-store.js';
@@ -107,16 +106,8 @@ export class AssetLibrary {
       let created = false;
       if (!deduplicated) {
         await this.assertSpace();
-        const put = await blobs.putFile(path, { maxBytes: known.bytes });
-        created = put.created;
-        if (put.hash !== known.hash) {
-          if (created && !store.isHashReferenced(put.hash)) await blobs.delete(put.hash);
-          throw new ReelforgeError(
-            'INTERNAL',
-            `${name}: the stored file hashes to ${put.hash}, not ${known.hash} as it arrived; upload it again`,
-            { status: 500, retryable: true },
-          );
-        }
+        // Hashed as it arrived: linked into the store, not read and written a second time.
+        created = (await blobs.adoptFile(path, known)).created;
       }
       const asset: Asset = {
         id: newId('asset'),

@@ -34,6 +34,12 @@ export interface BlobStore {
   put(source: Readable | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<PutResult>;
   /** Stores a local file's content (a render's output); the file itself is left alone. */
   putFile(path: string, options?: PutOptions): Promise<PutResult>;
+  /**
+   * Stores a local file whose SHA-256 the caller computed while writing it (an upload hashed as it
+   * arrived), without reading it again where the store can (a hard link on the same disk). The file
+   * itself is left alone. A size other than `known.bytes` is refused.
+   */
+  adoptFile(path: string, known: BlobInfo, options?: { signal?: AbortSignal }): Promise<PutResult>;
   stat(hash: string): Promise<BlobInfo | null>;
   /** The content, or a range of it. BLOB_NOT_FOUND when absent. */
   read(hash: string, range?: ByteRange): Promise<Readable>;

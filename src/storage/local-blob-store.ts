@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ReelforgeError } from '../errors.js';
 import {
   type BlobInfo,
   type BlobStore,
@@ -92,6 +93,47 @@ export class LocalBlobStore implements BlobStore {
 
   putFile(path: string, options: PutOptions = {}): Promise<PutResult> {
     return this.put(createReadStream(path), options);
+  }
+
+  /**
+   * A hard link into place (no second copy of the bytes, no second read to hash them): the upload's
+   * file and the blob share the data until the upload is removed. On another filesystem, or where
+   * links are not allowed, the content is copied (and hashed) as putFile does.
+   */
+  async adoptFile(path: string, known: BlobInfo, options: { signal?: AbortSignal } = {}): Promise<PutResult> {
+    await this.init();
+    const final = this.pathOf(known.hash);
+    const size = (await stat(path)).size;
+    if (size !== known.bytes) {
+      throw new ReelforgeError(
+        'INTERNAL',
+        `${path} holds ${size} bytes, not ${known.bytes} as it was hashed`,
+        {
+          status: 500,
+          retryable: true,
+        },
+      );
+    }
+    if (await exists(final)) return { ...known, created: false };
+    await flushToDisk(path);
+    await mkdir(join(final, '..'), { recursive: true });
+    try {
+      await link(path, final);
+      return { ...known, created: true };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return { ...known, created: false };
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw e;
+    }
+    const put = await this.putFile(path, { maxBytes: known.bytes, signal: options.signal });
+    if (put.hash !== known.hash) {
+      if (put.created) await this.delete(put.hash);
+      throw new ReelforgeError('INTERNAL', `${path} hashes to ${put.hash}, not ${known.hash} as it arrived`, {
+        status: 500,
+        retryable: true,
+      });
+    }
+    return put;
   }
 
   async stat(hash: string): Promise<BlobInfo | null> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -158,6 +158,22 @@ export function runBlobStoreSuite(name: string, make: () => Promise<BlobStoreUnd
       expect(put.hash).toBe(sha(body));
       expect(await readFile(path)).toEqual(body);
       expect(await listAll(store)).toEqual([put.hash]);
+    });
+
+    it('adopts a file hashed by the caller: stored under that hash, the file left alone, sizes checked', async () => {
+      const path = join(t.scratch, 'upload.bin');
+      const body = Buffer.from('bytes hashed while they arrived');
+      await writeFile(path, body);
+      const known = { hash: sha(body), bytes: body.length };
+      expect(await store.adoptFile(path, known)).toEqual({ ...known, created: true });
+      expect(await readAll(await store.read(known.hash))).toEqual(body);
+      expect(await readFile(path)).toEqual(body);
+      expect(await store.adoptFile(path, known)).toEqual({ ...known, created: false });
+      expect(await codeOf(store.adoptFile(path, { hash: sha(Buffer.from('x')), bytes: 1 }))).toBe('INTERNAL');
+      expect(await listAll(store)).toEqual([known.hash]);
+      // The upload's file may be removed afterwards; the stored content stays.
+      await rm(path);
+      expect(await readAll(await store.read(known.hash))).toEqual(body);
     });
   });
 }
