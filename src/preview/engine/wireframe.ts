@@ -7,8 +7,8 @@ import { encodePixels } from './encode-frame.js';
 import { type IndexedClip, indexTimeline, isActive } from './timeline-index.js';
 import type { FrameFormat } from './types.js';
 
-/** The wireframe's width; its frame area keeps the output's aspect ratio. */
-export const WIREFRAME_WIDTH = 480;
+/** The wireframe's frame area: the output's aspect ratio within a 480 × 480 box. */
+export const WIREFRAME_SIZE = 480;
 const BAR = 28;
 const TRACK_COLORS = ['#4fc3f7', '#aed581', '#ffb74d', '#ba68c8', '#e57373', '#4db6ac'];
 
@@ -101,8 +101,11 @@ function drawTimingBar(
 /** Draws the wireframe picture (see renderWireframe) and returns its canvas. */
 export function drawWireframe(timeline: Timeline, t: number, reason?: string) {
   const index = indexTimeline(timeline);
-  const w = WIREFRAME_WIDTH;
-  const h = Math.max(2, Math.round((w * timeline.output.height) / timeline.output.width / 2) * 2);
+  const { width: ow, height: oh } = timeline.output;
+  const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+  // A portrait (or extreme) output stays within the box instead of growing tall.
+  const w = even(WIREFRAME_SIZE * Math.min(1, ow / oh));
+  const h = even(WIREFRAME_SIZE * Math.min(1, oh / ow));
   const canvas = createCanvas(w, h + BAR);
   const g = canvas.getContext('2d');
   g.fillStyle = '#1d1f21';
