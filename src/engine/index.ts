@@ -20,6 +20,7 @@ export { defaultOutputName, type FormatInfo, formatFromPath, formats, type Outpu
 export { createGrade, type Grade } from './grade/index.js';
 export { type Kernels, loadKernels } from './kernels/kernels.js';
 export { type ClipRef, type Layer, layersAt } from './layers.js';
+export { RenderCache } from './render-cache.js';
 export { encodeFrame, type RenderedFrame, renderFrame } from './render-frame.js';
 export {
   type RenderProgress,
@@ -27,6 +28,5 @@ export {
   type RenderVideoOptions,
   renderVideo,
 } from './render-video.js';
-export { RenderCache } from './render-cache.js';
 export { Renderer, type RendererOptions, resolveSrc } from './renderer.js';
 export { i420ToRgba, type YuvaImage } from './yuv-image.js';
