@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGolden, makeBarVideo, writePixelPng } from '../../test/helpers/golden.js';
 import { makeTempDir } from '../../test/helpers/paths.js';
-import { type Ffmpeg, findFfmpeg, probe, runFfmpeg } from '../media/index.js';
+import { type Ffmpeg, findFfmpeg, probe } from '../media/index.js';
 import { parseTimeline, type Timeline, type TimelineInput } from '../timeline/index.js';
 import { type RenderedFrame, renderFrame } from './render-frame.js';
 import { renderVideo } from './render-video.js';

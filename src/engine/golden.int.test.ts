@@ -9,7 +9,7 @@ import {
   writePixelPng,
 } from '../../test/helpers/golden.js';
 import { makeTempDir } from '../../test/helpers/paths.js';
-import { type Ffmpeg, findFfmpeg, runFfmpeg } from '../media/index.js';
+import { type Ffmpeg, findFfmpeg } from '../media/index.js';
 import type { Params, Timeline, TimelineInput, Transition } from '../timeline/index.js';
 import { parseTimeline } from '../timeline/index.js';
 import { type RenderedFrame, renderFrame } from './render-frame.js';
