@@ -1,7 +1,11 @@
 // Reelforge compositing kernels. Integer arithmetic chosen so that the JavaScript kernels in
 // src/engine/kernels/js-kernels.ts produce byte-identical results (both are tested against each other).
 // Built with -ffp-contract=off so that double expressions round exactly as in JavaScript.
+#define _GNU_SOURCE
 #include <node_api.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -456,6 +460,33 @@ static napi_value js_rgba_to_yuv(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// streamBuffer(fd, bytes) → the kernel buffer of a pipe (F_SETPIPE_SZ) or socket (SO_SNDBUF, forced when
+// privileged) after the call, or -errno. Node gives a child's stdin as a Unix socket of ~208 KB: a 1080p
+// frame then needs the writer to run ~15 times; with a buffer of a frame or more, once.
+static napi_value js_stream_buffer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int result = -EINVAL;
+  if (argc >= 2) {
+    int fd = get_int(env, argv[0]), bytes = get_int(env, argv[1]);
+#ifdef F_SETPIPE_SZ
+    result = fcntl(fd, F_SETPIPE_SZ, bytes);
+    if (result < 0) result = -errno;
+#endif
+    if (result < 0) {
+      if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof bytes) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+      int now = 0;
+      socklen_t len = sizeof now;
+      result = getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &now, &len) == 0 ? now : -errno;
+    }
+  }
+  napi_value out;
+  napi_create_int32(env, result, &out);
+  return out;
+}
+
 static double get_double(napi_env env, napi_value v) {
   double r = 0;
   napi_get_value_double(env, v, &r);
@@ -574,6 +605,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"affineBlend", NULL, js_affine_blend, NULL, NULL, NULL, napi_default, NULL},
       {"lutPlane", NULL, js_lut_plane, NULL, NULL, NULL, napi_default, NULL},
       {"rgbaToYuv", NULL, js_rgba_to_yuv, NULL, NULL, NULL, napi_default, NULL},
+      {"streamBuffer", NULL, js_stream_buffer, NULL, NULL, NULL, napi_default, NULL},
       {"accumulate", NULL, js_accumulate, NULL, NULL, NULL, napi_default, NULL},
       {"resolveAccumulator", NULL, js_resolve_accumulator, NULL, NULL, NULL, napi_default, NULL},
       {"blurPlane", NULL, js_blur_plane, NULL, NULL, NULL, napi_default, NULL},

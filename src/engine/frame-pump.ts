@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { ReelforgeError } from '../errors.js';
 import type { FfmpegProcess } from '../media/index.js';
 import { frameTime } from '../timeline/time.js';
+import { enlargeStdinBuffer } from './pipe-size.js';
 import type { Renderer } from './renderer.js';
 
 /** Frames [first, first + count) of the output, by index. */
@@ -81,6 +82,7 @@ export async function pumpFrames(
   const stdin = enc.stdin!;
   stdin.on('error', () => undefined);
   const bytes = opts.alpha ? renderer.compositor.alphaFrameBytes : renderer.compositor.frameBytes;
+  enlargeStdinBuffer(stdin, 2 * bytes);
   // A ring of frame buffers: a buffer is reused only once the pipe has taken it.
   const ring = Array.from({ length: ringSize(bytes) }, () => ({
     buf: Buffer.alloc(bytes),

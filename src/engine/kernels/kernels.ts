@@ -18,27 +18,38 @@ export function loadKernels(prefer: 'native' | 'javascript' = 'native'): Kernels
   return loaded;
 }
 
-function loadNative(): Kernels {
-  const root = join(import.meta.dirname, '..', '..', '..');
-  const file = join(root, 'build', 'Release', 'reelforge_compose.node');
-  if (!existsSync(file)) return jsKernels;
-  try {
-    const addon = createRequire(import.meta.url)(file) as Omit<Kernels, 'name'>;
-    // An addon built from older sources lacks newer kernels: then all of them come from JavaScript.
-    const has = addon as unknown as Record<string, unknown>;
-    if (!Object.keys(jsKernels).every((k) => k === 'name' || typeof has[k] === 'function')) return jsKernels;
-    return {
-      name: 'native',
-      affineBlend: addon.affineBlend,
-      lutPlane: addon.lutPlane,
-      rgbaToYuv: addon.rgbaToYuv,
-      accumulate: addon.accumulate,
-      resolveAccumulator: addon.resolveAccumulator,
-      blurPlane: addon.blurPlane,
-      lerpPlane: addon.lerpPlane,
-      mixLevels: addon.mixLevels,
-    };
-  } catch {
-    return jsKernels;
+let addonLoaded: Record<string, unknown> | null | undefined;
+
+/** The compiled compose addon's exports, or null when it was not built (loaded once). */
+export function composeAddon(): Record<string, unknown> | null {
+  if (addonLoaded === undefined) {
+    const file = join(import.meta.dirname, '..', '..', '..', 'build', 'Release', 'reelforge_compose.node');
+    try {
+      addonLoaded = existsSync(file)
+        ? (createRequire(import.meta.url)(file) as Record<string, unknown>)
+        : null;
+    } catch {
+      addonLoaded = null;
+    }
   }
+  return addonLoaded;
+}
+
+function loadNative(): Kernels {
+  const has = composeAddon();
+  // An addon built from older sources lacks newer kernels: then all of them come from JavaScript.
+  if (!has || !Object.keys(jsKernels).every((k) => k === 'name' || typeof has[k] === 'function'))
+    return jsKernels;
+  const addon = has as unknown as Omit<Kernels, 'name'>;
+  return {
+    name: 'native',
+    affineBlend: addon.affineBlend,
+    lutPlane: addon.lutPlane,
+    rgbaToYuv: addon.rgbaToYuv,
+    accumulate: addon.accumulate,
+    resolveAccumulator: addon.resolveAccumulator,
+    blurPlane: addon.blurPlane,
+    lerpPlane: addon.lerpPlane,
+    mixLevels: addon.mixLevels,
+  };
 }
