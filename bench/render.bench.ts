@@ -83,7 +83,6 @@ for (let run = 0; run <= runs; run++) {
   if (run === 0) {
     // The decoded copy of our output: the encoder-only floor reads these very frames.
     rmSync(decoded, { force: true });
-    rmSync(pristine, { force: true });
     await runFfmpeg(ff, ['-i', out, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-y', decoded]);
   }
   const fms = await encodeRaw(decoded, r);
