@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonMessage } from '../../json-message.js';
 import { QUALITIES } from '../engine/index.js';
 
 /**
@@ -220,27 +221,9 @@ export function parseClientMessage(data: unknown, isBinary: boolean, maxBytes: n
       message: 'binary messages are only sent by the server; send JSON text',
     };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
-  } catch {
-    return { ok: false, code: 'WS_MESSAGE_INVALID', message: 'the message is not JSON' };
-  }
-  const parsed = clientMessageSchema.safeParse(json);
-  if (parsed.success) return { ok: true, message: parsed.data };
-  const details = parsed.error.issues.map((i) => ({
-    path: i.path.join('.') || '(message)',
-    message: i.message,
-  }));
-  const echo =
-    json && typeof json === 'object' && typeof (json as { id?: unknown }).id === 'string'
-      ? (json as { id: string }).id.slice(0, 100)
-      : undefined;
-  return {
-    ok: false,
-    code: 'WS_MESSAGE_INVALID',
-    message: `the message does not match the protocol: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
-    details,
-    id: echo,
-  };
+  const parsed = parseJsonMessage(
+    clientMessageSchema,
+    Buffer.isBuffer(data) ? data.toString('utf8') : String(data),
+  );
+  return parsed.ok ? parsed : { ...parsed, code: 'WS_MESSAGE_INVALID' };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonMessage } from '../../json-message.js';
 
 /**
  * The WebSocket protocol at /ws. Client messages are JSON objects validated here; anything else gets
@@ -45,26 +46,5 @@ export function parseClientMessage(
   isBinary: boolean,
 ): { ok: true; message: ClientMessage } | { ok: false; message: string; details?: unknown; id?: string } {
   if (isBinary) return { ok: false, message: 'binary frames are not part of the protocol; send JSON text' };
-  let json: unknown;
-  try {
-    json = JSON.parse(String(data));
-  } catch {
-    return { ok: false, message: 'the message is not JSON' };
-  }
-  const parsed = clientMessageSchema.safeParse(json);
-  if (parsed.success) return { ok: true, message: parsed.data };
-  const details = parsed.error.issues.map((i) => ({
-    path: i.path.join('.') || '(message)',
-    message: i.message,
-  }));
-  const echo =
-    json && typeof json === 'object' && typeof (json as { id?: unknown }).id === 'string'
-      ? (json as { id: string }).id.slice(0, 100)
-      : undefined;
-  return {
-    ok: false,
-    message: `the message does not match the protocol: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
-    details,
-    id: echo,
-  };
+  return parseJsonMessage(clientMessageSchema, String(data));
 }
