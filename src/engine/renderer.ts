@@ -326,6 +326,17 @@ export class Renderer {
     return entry.loading;
   }
 
+  /**
+   * Prepares every still picture now, one after another, instead of when first needed: for a preview
+   * that will jump anywhere in the timeline. Pictures come from the shared cache when it has them.
+   */
+  async preparePictures(): Promise<void> {
+    for (const e of this.#clips.values()) {
+      this.#o.signal?.throwIfAborted();
+      if (!e.video && !e.picture) await this.#ensurePicture(e);
+    }
+  }
+
   /** Image, text, gradient or colour: the picture at the largest size the clip is drawn at, adjusted. */
   async #preparePicture(entry: ClipEntry): Promise<Picture> {
     const { clip, size } = entry;

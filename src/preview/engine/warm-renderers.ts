@@ -62,6 +62,10 @@ export class WarmRenderers {
         await renderer.close().catch(() => undefined);
         throw e;
       }
+      // The first frame decodes only the pictures it shows; the rest follow in the background (into
+      // the shared cache), so that scrubbing elsewhere finds them ready. A failure shows when a frame
+      // needs that picture.
+      void renderer.preparePictures().catch(() => undefined);
       const i420 = new Uint8Array(renderer.compositor.frameBytes);
       return { renderer, i420, rgb: new Uint8Array(renderer.width * renderer.height * 3) };
     })();
