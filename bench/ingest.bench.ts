@@ -6,7 +6,7 @@
  *
  * 1. Throughput: one `--big-mb` file (default 1024) uploaded over loopback by a minimal tus client (one
  *    POST, one streaming PATCH), from the first byte to the asset existing (hashing, the sharp/ffprobe
- *    check and storing in the blob store, which copies the file and fsyncs it, included), against a plain
+ *    check and storing in the blob store — an fsync and a hard link — included), against a plain
  *    streamed disk copy of the same file (no fsync); ratio = copy time ÷ upload time (target ≥ 0.5).
  *    The same upload with tus-js-client is shown apart. Median of `--runs` (default 3); each upload's
  *    file differs in a few bytes, so none is de-duplicated.
