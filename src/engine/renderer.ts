@@ -329,10 +329,12 @@ export class Renderer {
   /**
    * Prepares every still picture now, one after another, instead of when first needed: for a preview
    * that will jump anywhere in the timeline. Pictures come from the shared cache when it has them.
+   * `shouldContinue` is asked before each picture (a preview stops when a newer timeline took over).
    */
-  async preparePictures(): Promise<void> {
+  async preparePictures(shouldContinue: () => boolean = () => true): Promise<void> {
     for (const e of this.#clips.values()) {
       this.#o.signal?.throwIfAborted();
+      if (!shouldContinue()) return;
       if (!e.video && !e.picture) await this.#ensurePicture(e);
     }
   }

@@ -17,12 +17,17 @@ interface Warm {
  * The Renderers one worker keeps prepared, least recently used first out: preparing decodes and
  * scales every picture, so a timeline scrubbed again renders at once. Used by one task at a time.
  */
+/** How long a new renderer must stay the newest before the rest of its pictures are prepared. */
+const BACKGROUND_PREPARE_DELAY_MS = 300;
+
 export class WarmRenderers {
   readonly #ff: Ffmpeg;
   readonly #kernels: Kernels;
   readonly #max: number;
   readonly #shared: RenderCache;
   readonly #map = new Map<string, Promise<Warm>>();
+  /** The renderer made last: the one background picture preparation serves. */
+  #latest: string | null = null;
 
   /**
    * `shared` holds probe results and prepared pictures for all of them, so that the Renderer of an
@@ -62,10 +67,15 @@ export class WarmRenderers {
         await renderer.close().catch(() => undefined);
         throw e;
       }
+      this.#latest = spec.key;
       // The first frame decodes only the pictures it shows; the rest follow in the background (into
-      // the shared cache), so that scrubbing elsewhere finds them ready. A failure shows when a frame
-      // needs that picture.
-      void renderer.preparePictures().catch(() => undefined);
+      // the shared cache) once edits pause, so that scrubbing elsewhere finds them ready. A newer
+      // timeline (the next slider step) stops it: it would only compete with that one's frames. A
+      // failure shows when a frame needs that picture.
+      const current = () => this.#latest === spec.key && this.#map.has(spec.key);
+      setTimeout(() => {
+        if (current()) void renderer.preparePictures(current).catch(() => undefined);
+      }, BACKGROUND_PREPARE_DELAY_MS).unref();
       const i420 = new Uint8Array(renderer.compositor.frameBytes);
       return { renderer, i420, rgb: new Uint8Array(renderer.width * renderer.height * 3) };
     })();
