@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeTestImage } from '../../test/helpers/media-fixtures.js';
+import { makeTestImage, makeTestVideo } from '../../test/helpers/media-fixtures.js';
 import { makeTempDir } from '../../test/helpers/paths.js';
 import { type Ffmpeg, findFfmpeg } from '../media/index.js';
 import { parseTimeline } from '../timeline/index.js';
@@ -11,12 +11,14 @@ let ff: Ffmpeg;
 let dir: string;
 let a: string;
 let b: string;
+let clip: string;
 
 beforeAll(async () => {
   ff = await findFfmpeg({});
   dir = makeTempDir('render-cache');
   a = await makeTestImage(dir, { w: 320, h: 180, pattern: 'testsrc2' });
   b = await makeTestImage(dir, { w: 320, h: 180, color: 'red' });
+  clip = await makeTestVideo(dir, { w: 160, h: 90, fps: 10, seconds: 2 });
 });
 
 const timeline = (color: string) =>
@@ -76,5 +78,26 @@ describe('Renderers sharing a RenderCache', () => {
     await r.render(0.5, again);
     await r.close();
     expect(Buffer.from(again).equals(Buffer.from(a))).toBe(true);
+  });
+
+  it('keep decoded video frames, so going back to a frame needs no decoder', async () => {
+    const cache = new RenderCache();
+    const video = parseTimeline({
+      output: { width: 160, height: 90, fps: 10, duration: 2 },
+      tracks: [{ clips: [{ type: 'video', src: clip, start: 0 }] }],
+    });
+    const times = [1.5, 0.3, 1.5, 0.3];
+    const frames = [];
+    for (const t of times) frames.push((await renderFrame(video, t, { ff, baseDir: dir, cache })).i420);
+    const plain = await renderFrame(video, 0.3, { ff, baseDir: dir });
+    expect(Buffer.from(frames[1]!).equals(Buffer.from(plain.i420))).toBe(true);
+    expect(Buffer.from(frames[3]!).equals(Buffer.from(frames[1]!))).toBe(true);
+    expect(Buffer.from(frames[2]!).equals(Buffer.from(frames[0]!))).toBe(true);
+    expect(Buffer.from(frames[0]!).equals(Buffer.from(frames[1]!))).toBe(false);
+    // Two decoded frames held (besides the probe result); asking again is a hit for the probe and the frame.
+    expect(cache.stats.bytes).toBeGreaterThanOrEqual(2 * 160 * 90 * 1.5);
+    const before = cache.stats;
+    await renderFrame(video, 1.5, { ff, baseDir: dir, cache });
+    expect(cache.stats).toMatchObject({ misses: before.misses, hits: before.hits + 2 });
   });
 });

@@ -75,6 +75,8 @@ interface ClipEntry {
   /** The picture being prepared (pictures are prepared when first needed, or a little before). */
   loading: Promise<void> | null;
   video: VideoSource | null;
+  /** What the video's decoded frames depend on, as a cache key (shared caches only). */
+  videoKey: string | null;
   /** Clip seconds → source seconds for a speed-ramped or frozen video. */
   clock: SourceClock | null;
   morphs: { in?: MorphFrames; out?: MorphFrames };
@@ -84,6 +86,16 @@ const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 
 /** How far ahead of the frame being rendered pictures are prepared. */
 const PREPARE_AHEAD_SECONDS = 2;
+
+const copyYuva = (img: YuvaImage): YuvaImage => ({
+  w: img.w,
+  h: img.h,
+  y: img.y.slice(),
+  u: img.u.slice(),
+  v: img.v.slice(),
+  a: img.a?.slice() ?? null,
+  a2: img.a2?.slice() ?? null,
+});
 
 const pictureBytes = (img: YuvaImage) =>
   img.y.byteLength +
@@ -254,6 +266,7 @@ export class Renderer {
           picture: null,
           loading: null,
           video: null,
+          videoKey: null,
           clock: null,
           morphs: {},
         });
@@ -404,7 +417,7 @@ export class Renderer {
       : onGrid
         ? null
         : (local: number) => clip.trimStart + local * clip.speed;
-    entry.video = new VideoSource(this.#o.ff, {
+    const source = {
       path: this.#path(clip.src),
       trimStart: clip.trimStart,
       speed: clip.speed,
@@ -413,6 +426,10 @@ export class Renderer {
       width: even(Math.min(size.w, size.w * s)),
       height: even(Math.min(size.h, size.h * s)),
       hasAlpha: info.hasAlpha,
+    };
+    entry.videoKey = this.#o.cache ? JSON.stringify({ ...source, adjust }) : null;
+    entry.video = new VideoSource(this.#o.ff, {
+      ...source,
       log: this.#o.log,
       adjust: adjust ? (img) => applyAdjust(img, adjust, kernels) : undefined,
     });
@@ -475,7 +492,7 @@ export class Renderer {
         const m = e.morphs[l.morph.side];
         if (m) morphs.set(l, await m.frameAt(l.morph.progress));
       } else if (e.video && !frames.has(l.ref.key)) {
-        const img = await e.video.frameAt(e.clock ? e.clock(l.local) : l.local);
+        const img = await this.#videoFrame(e, e.video, e.clock ? e.clock(l.local) : l.local);
         frames.set(l.ref.key, img);
         this.#dof.sourceChanged(l.ref.key, img);
       }
@@ -485,6 +502,20 @@ export class Renderer {
       const video = frames.get(l.ref.key);
       return this.#dof.picture(l, video ? { image: video } : this.#entry(l.ref).picture!);
     };
+  }
+
+  /**
+   * A video clip's decoded frame at `at`. With a shared cache (a preview), decoded frames are kept
+   * there as copies — the decoder reuses its buffer — so going back to a frame does not restart ffmpeg.
+   */
+  #videoFrame(e: ClipEntry, video: VideoSource, at: number): Promise<YuvaImage> {
+    const cache = this.#o.cache;
+    if (!cache || e.videoKey === null) return video.frameAt(at);
+    return cache.memo(
+      `video\0${e.videoKey}\0${at.toFixed(6)}`,
+      async () => copyYuva(await video.frameAt(at)),
+      pictureBytes,
+    );
   }
 
   /**
