@@ -72,6 +72,9 @@ describe('reelforge serve', () => {
     const first = serve(dataDir, ['--grace', '0']);
     const url = await first.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // stderr is another pipe: its lines may arrive after the "listening" line on stdout.
+    for (let i = 0; i < 100 && !first.err().includes('without authentication'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(first.err()).toContain('open, without authentication');
     expect((await fetch(`${url}/health`)).status).toBe(200);
 
