@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
-import { CLOSE_TOO_SLOW, type ServerMessage } from './protocol.js';
+import { SocketClient } from '../../socket/socket-client.js';
+import type { ServerMessage } from './protocol.js';
 
 /** Who a connection is: the owner whose projects it sees, and what it may do (the server's Principal). */
 export interface PreviewPrincipal {
@@ -16,54 +17,15 @@ export const hasScope = (p: PreviewPrincipal, scope: string) =>
 const DROP_CLIENT_BYTES = 64 << 20;
 
 /** One WebSocket client of /preview: who it is and which sessions it has joined. */
-export class PreviewConnection {
-  principal: PreviewPrincipal | null = null;
-  alive = true;
-  authTimer: ReturnType<typeof setTimeout> | null = null;
+export class PreviewConnection extends SocketClient<PreviewPrincipal, ServerMessage> {
   /** Session ids this connection is a member of. */
   readonly sessions = new Set<string>();
-  private closed = false;
 
-  constructor(
-    readonly id: string,
-    readonly socket: WebSocket,
-  ) {}
-
-  get isOpen(): boolean {
-    return !this.closed && this.socket.readyState === this.socket.OPEN;
-  }
-
-  get bufferedAmount(): number {
-    return this.socket.bufferedAmount;
-  }
-
-  send(message: ServerMessage): void {
-    if (this.writable()) this.socket.send(JSON.stringify(message));
+  constructor(id: string, socket: WebSocket) {
+    super(id, socket, DROP_CLIENT_BYTES);
   }
 
   sendBinary(data: Buffer): void {
     if (this.writable()) this.socket.send(data, { binary: true });
-  }
-
-  close(code: number, reason: string): void {
-    if (this.closed) return;
-    this.dispose();
-    this.socket.close(code, reason);
-  }
-
-  /** Stops timers; called once the socket is closed either way. */
-  dispose(): void {
-    this.closed = true;
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
-  }
-
-  private writable(): boolean {
-    if (!this.isOpen) return false;
-    if (this.socket.bufferedAmount > DROP_CLIENT_BYTES) {
-      this.close(CLOSE_TOO_SLOW, 'not reading its messages');
-      return false;
-    }
-    return true;
   }
 }

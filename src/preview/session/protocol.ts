@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseJsonMessage } from '../../json-message.js';
+import { parseJsonMessage } from '../../socket/json-message.js';
 import { QUALITIES } from '../engine/index.js';
 
 /**
@@ -185,7 +185,7 @@ export type FrameJson = FrameHeader & { id?: string; data: string };
 
 /** Close codes beyond the standard ones (the same as /ws). */
 export const CLOSE_AUTH_TIMEOUT = 4401;
-export const CLOSE_TOO_SLOW = 4408;
+export { CLOSE_TOO_SLOW } from '../../socket/socket-client.js';
 
 export type ParsedMessage =
   | { ok: true; message: ClientMessage }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseJsonMessage } from '../../json-message.js';
+import { parseJsonMessage } from '../../socket/json-message.js';
 
 /**
  * The WebSocket protocol at /ws. Client messages are JSON objects validated here; anything else gets
@@ -38,7 +38,7 @@ export type ServerMessage =
 
 /** Close codes beyond the standard ones. */
 export const CLOSE_AUTH_TIMEOUT = 4401;
-export const CLOSE_TOO_SLOW = 4408;
+export { CLOSE_TOO_SLOW } from '../../socket/socket-client.js';
 
 /** Parses one incoming frame: the message, or the problem with it (never throws). */
 export function parseClientMessage(
