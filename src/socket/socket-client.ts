@@ -1,7 +1,9 @@
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 
 /** Close code for a client that does not read what it is sent. */
 export const CLOSE_TOO_SLOW = 4408;
+/** Close code for a client that did not authenticate in time. */
+export const CLOSE_AUTH_TIMEOUT = 4401;
 
 /**
  * What every WebSocket client of the server has, whichever protocol it speaks (job events at /ws,
@@ -20,6 +22,39 @@ export class SocketClient<P, M> {
     readonly socket: WebSocket,
     private readonly dropAboveBytes: number,
   ) {}
+
+  /**
+   * Wires the socket: messages go to `onMessage`, a pong marks the client alive, and a close or an
+   * error calls `onGone` (which may come twice; it must be idempotent).
+   */
+  listen(onMessage: (data: RawData, isBinary: boolean) => void, onGone: () => void): void {
+    this.socket.on('message', onMessage);
+    this.socket.on('pong', () => {
+      this.alive = true;
+    });
+    this.socket.on('close', onGone);
+    this.socket.on('error', onGone);
+  }
+
+  /** Unless already authenticated (on the upgrade), closes the connection when `ms` pass without it. */
+  awaitAuth(ms: number): void {
+    if (this.principal !== null) return;
+    this.authTimer = setTimeout(() => this.close(CLOSE_AUTH_TIMEOUT, 'no auth message in time'), ms);
+  }
+
+  /**
+   * One heartbeat: a client that did not answer the previous ping is terminated (false); others are
+   * pinged again.
+   */
+  heartbeat(): boolean {
+    if (!this.alive) {
+      this.socket.terminate();
+      return false;
+    }
+    this.alive = false;
+    if (this.isOpen) this.socket.ping();
+    return true;
+  }
 
   get isOpen(): boolean {
     return !this.#closed && this.socket.readyState === this.socket.OPEN;

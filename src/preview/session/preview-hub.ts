@@ -7,7 +7,6 @@ import { createMember, type Member, type Session, sendStrip } from './member.js'
 import { hasScope, PreviewConnection, type PreviewPrincipal } from './preview-connection.js';
 import type { SessionStorage } from './preview-session.js';
 import {
-  CLOSE_AUTH_TIMEOUT,
   type ClientMessage,
   type ClientMessageOf,
   parseClientMessage,
@@ -95,12 +94,10 @@ export class PreviewHub {
   accept(socket: WebSocket, headers: { authorization?: string; host?: string; origin?: string }): void {
     const conn = new PreviewConnection(`m${++this.next}`, socket);
     this.connections.add(conn);
-    socket.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
-    socket.on('pong', () => {
-      conn.alive = true;
-    });
-    socket.on('close', () => this.drop(conn));
-    socket.on('error', () => this.drop(conn));
+    conn.listen(
+      (data, isBinary) => this.onMessage(conn, data, isBinary),
+      () => this.drop(conn),
+    );
     try {
       conn.principal = this.deps.auth.onUpgrade(headers);
     } catch (e) {
@@ -113,12 +110,7 @@ export class PreviewHub {
       heartbeatMs: this.options.heartbeatMs,
       maxMessageBytes: this.options.maxMessageBytes,
     });
-    if (conn.principal === null) {
-      conn.authTimer = setTimeout(
-        () => conn.close(CLOSE_AUTH_TIMEOUT, 'no auth message in time'),
-        this.options.authTimeoutMs,
-      );
-    }
+    conn.awaitAuth(this.options.authTimeoutMs);
   }
 
   /** Ends every session and connection (1001, going away). Idempotent. */
@@ -366,15 +358,7 @@ export class PreviewHub {
   }
 
   private beat(): void {
-    for (const conn of this.connections) {
-      if (!conn.alive) {
-        conn.socket.terminate();
-        this.drop(conn);
-        continue;
-      }
-      conn.alive = false;
-      if (conn.isOpen) conn.socket.ping();
-    }
+    for (const conn of this.connections) if (!conn.heartbeat()) this.drop(conn);
   }
 
   private sendError(

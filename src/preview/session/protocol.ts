@@ -184,8 +184,7 @@ export interface FrameHeader {
 export type FrameJson = FrameHeader & { id?: string; data: string };
 
 /** Close codes beyond the standard ones (the same as /ws). */
-export const CLOSE_AUTH_TIMEOUT = 4401;
-export { CLOSE_TOO_SLOW } from '../../socket/socket-client.js';
+export { CLOSE_AUTH_TIMEOUT, CLOSE_TOO_SLOW } from '../../socket/socket-client.js';
 
 export type ParsedMessage =
   | { ok: true; message: ClientMessage }

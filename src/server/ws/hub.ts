@@ -8,7 +8,7 @@ import type { ProjectEvent } from '../../storage/project-events.js';
 import { type AuthPolicy, forbidden, hasScope, type Principal } from '../auth-policy.js';
 import { RateLimiter } from '../rate-limiter.js';
 import { Connection } from './connection.js';
-import { CLOSE_AUTH_TIMEOUT, type ClientMessage, parseClientMessage } from './protocol.js';
+import { type ClientMessage, parseClientMessage } from './protocol.js';
 
 export interface HubOptions {
   heartbeatMs: number;
@@ -69,12 +69,10 @@ export class WsHub {
   accept(socket: WebSocket, headers: IncomingHttpHeaders): void {
     const conn = new Connection(`c${++this.next}`, socket, this.options.progressThrottleMs);
     this.connections.add(conn);
-    socket.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
-    socket.on('pong', () => {
-      conn.alive = true;
-    });
-    socket.on('close', () => this.drop(conn));
-    socket.on('error', () => this.drop(conn));
+    conn.listen(
+      (data, isBinary) => this.onMessage(conn, data, isBinary),
+      () => this.drop(conn),
+    );
     conn.principal = this.principalOnUpgrade(conn, headers);
     conn.send({
       type: 'hello',
@@ -82,12 +80,7 @@ export class WsHub {
       heartbeatMs: this.options.heartbeatMs,
       progressThrottleMs: this.options.progressThrottleMs,
     });
-    if (conn.principal === null) {
-      conn.authTimer = setTimeout(
-        () => conn.close(CLOSE_AUTH_TIMEOUT, 'no auth message in time'),
-        this.options.authTimeoutMs,
-      );
-    }
+    conn.awaitAuth(this.options.authTimeoutMs);
   }
 
   /** Closes every connection (1001, going away) and stops listening for events. Idempotent. */
@@ -242,15 +235,7 @@ export class WsHub {
   }
 
   private beat(): void {
-    for (const conn of this.connections) {
-      if (!conn.alive) {
-        conn.socket.terminate();
-        this.drop(conn);
-        continue;
-      }
-      conn.alive = false;
-      if (conn.isOpen) conn.socket.ping();
-    }
+    for (const conn of this.connections) if (!conn.heartbeat()) this.drop(conn);
   }
 
   private sendError(conn: Connection, id: string | undefined, e: unknown): void {

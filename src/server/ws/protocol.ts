@@ -37,8 +37,7 @@ export type ServerMessage =
   | { type: 'error'; id?: string; code: string; message: string; details?: unknown };
 
 /** Close codes beyond the standard ones. */
-export const CLOSE_AUTH_TIMEOUT = 4401;
-export { CLOSE_TOO_SLOW } from '../../socket/socket-client.js';
+export { CLOSE_AUTH_TIMEOUT, CLOSE_TOO_SLOW } from '../../socket/socket-client.js';
 
 /** Parses one incoming frame: the message, or the problem with it (never throws). */
 export function parseClientMessage(
