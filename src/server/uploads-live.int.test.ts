@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestAudio } from '../../test/helpers/media-fixtures.js';
+import { makeNoiseVideo, makeTestAudio } from '../../test/helpers/media-fixtures.js';
 import { makeTempDir } from '../../test/helpers/paths.js';
 import { createServices } from '../app.js';
 import { loadConfig } from '../config/load-config.js';
@@ -87,34 +86,8 @@ describe('uploads: early preview, progress events, quota, expiry', () => {
 
   it('serves a poster frame of a faststart MP4 before the upload has finished, and reports it over the WebSocket', async () => {
     s = await startUploadServer({ previewEveryBytes: 64 * 1024, progressIntervalMs: 0 });
-    const file = `${media}/faststart.mp4`;
     // Noise compresses badly: a few MB from a short clip, with the index (moov) at the front.
-    execFileSync('ffmpeg', [
-      ...[
-        '-v',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=s=320x180:r=25:d=4',
-        '-vf',
-        'noise=alls=60:allf=t',
-      ],
-      ...[
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-crf',
-        '8',
-        '-g',
-        '25',
-        '-movflags',
-        '+faststart',
-        file,
-      ],
-    ]);
+    const file = await makeNoiseVideo(media, { seconds: 4 });
     const bytes = readFileSync(file);
     expect(bytes.length).toBeGreaterThan(1_000_000);
     const c = await create(s, bytes.length, 'clip.mp4', 'video/mp4');
@@ -213,21 +186,7 @@ describe('uploads: early preview, progress events, quota, expiry', () => {
 
   it('has no early preview for an MP4 whose index is at the end', async () => {
     s = await startUploadServer({ previewEveryBytes: 64 * 1024 });
-    const file = `${media}/moov-last.mp4`;
-    execFileSync('ffmpeg', [
-      ...[
-        '-v',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=s=320x180:r=25:d=2',
-        '-vf',
-        'noise=alls=60:allf=t',
-      ],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '8', file],
-    ]);
+    const file = await makeNoiseVideo(media, { seconds: 2, faststart: false });
     const bytes = readFileSync(file);
     const c = await create(s, bytes.length, 'late.mp4', 'video/mp4');
     await patch(s, c.location, 0, bytes.subarray(0, Math.floor(bytes.length / 2)));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestAudio, makeTestImage } from '../../test/helpers/media-fixtures.js';
+import { makeNoiseVideo, makeTestAudio, makeTestImage } from '../../test/helpers/media-fixtures.js';
 import { makeTempDir } from '../../test/helpers/paths.js';
 import { tusUpload } from '../ingest/upload/test-support/tus-client.js';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
@@ -114,22 +114,7 @@ describe('resumable uploads (tus)', () => {
 
   it('refuses a truncated MP4 on completion (ffprobe cannot read it) and deletes it', async () => {
     // Without faststart the index (moov) is at the end: cut it off and the file cannot be read.
-    const { execFileSync } = await import('node:child_process');
-    const out = `${media}/moov-last.mp4`;
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=s=160x90:r=25:d=1',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      out,
-    ]);
+    const out = await makeNoiseVideo(media, { w: 160, h: 90, seconds: 1, faststart: false, noise: 0 });
     const whole = readFileSync(out);
     const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
     const c = await create(s, cut.length, { filename: 'cut.mp4', filetype: 'video/mp4' });

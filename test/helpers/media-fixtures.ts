@@ -90,6 +90,30 @@ export function makeTestImage(dir: string, opts: TestImageOptions = {}): Promise
   ]);
 }
 
+export interface NoiseVideoOptions {
+  w?: number;
+  h?: number;
+  fps?: number;
+  seconds?: number;
+  /** The index (moov) at the front, as a streaming upload wants it; otherwise at the end. */
+  faststart?: boolean;
+  /** Strength of ffmpeg's temporal noise (0 for none); noise makes a few seconds weigh megabytes. */
+  noise?: number;
+}
+
+/** An H.264 MP4 of testsrc2 with noise at CRF 8 and a keyframe each second: large for its length. */
+export function makeNoiseVideo(dir: string, opts: NoiseVideoOptions = {}): Promise<string> {
+  const { w = 320, h = 180, fps = 25, seconds = 2, faststart = true, noise = 60 } = opts;
+  const name = `noise-${w}x${h}-${fps}fps-${seconds}s-n${noise}${faststart ? '-faststart' : '-moov-last'}.mp4`;
+  return memoised(dir, name, (out) => [
+    ...['-f', 'lavfi', '-i', `testsrc2=s=${w}x${h}:r=${fps}:d=${seconds}`],
+    ...(noise > 0 ? ['-vf', `noise=alls=${noise}:allf=t`] : []),
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '8', '-g', String(fps)],
+    ...(faststart ? ['-movflags', '+faststart'] : []),
+    out,
+  ]);
+}
+
 /** An H.264 (yuv420p) MP4 of ffmpeg's testsrc2 pattern, with a 440 Hz AAC tone if `withAudio`. */
 export async function makeTestVideo(dir: string, opts: TestVideoOptions = {}): Promise<string> {
   const { w = 64, h = 36, fps = 30, seconds = 1, withAudio = false, rotate = 0 } = opts;
