@@ -20,7 +20,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { machine, median, printTable, spreadPct } from './lib/report.js';
+import { machine, median, printTable, RssPeak, spreadPct } from './lib/report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -47,19 +47,16 @@ async function serverMain(): Promise<void> {
   const services = await createServices(config, { log: silentLogger() });
   const { token } = services.tokens.create({ name: 'bench', owner: 'bench', scopes: ['admin'] });
   const server = await startServer(services);
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 50);
+  const rss = new RssPeak(50);
   process.on('message', async (m: { cmd: string; id?: string }) => {
     if (m.cmd === 'wait-and-stop-jobs') {
       await waitForJob(services.queue, m.id!, { pollMs: 50 });
       await services.startJobs()?.close(); // later renders stay queued: the fan-out cancels them
       process.send?.({ cmd: 'jobs-stopped' });
     } else if (m.cmd === 'rss') {
-      process.send?.({ cmd: 'rss', peakRss, rss: process.memoryUsage().rss });
+      process.send?.({ cmd: 'rss', peakRss: rss.peak, rss: process.memoryUsage().rss });
     } else if (m.cmd === 'stop') {
-      clearInterval(sampler);
+      rss.stop();
       await server.close();
       await services.close();
       process.exit(0);

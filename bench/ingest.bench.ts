@@ -35,7 +35,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Upload } from 'tus-js-client';
 import WebSocket from 'ws';
-import { machine, median, numberOption, printTable, spreadPct } from './lib/report.js';
+import { machine, median, numberOption, printTable, RssPeak, spreadPct } from './lib/report.js';
 
 const BIG_MB = numberOption('big-mb', 1024);
 const EACH_MB = numberOption('each-mb', 256);
@@ -72,18 +72,15 @@ async function serverMain(): Promise<void> {
   const services = await createServices(config, { log: silentLogger() });
   const { token } = services.tokens.create({ name: 'bench', owner: 'bench', scopes: ['admin'] });
   const server = await startServer(services);
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 20);
+  const peak = new RssPeak(20);
   process.on('message', async (m: { cmd: string }) => {
     if (m.cmd === 'rss') {
       global.gc?.();
       const rss = process.memoryUsage().rss;
-      process.send?.({ cmd: 'rss', peakRss, rss });
-      peakRss = rss; // the next question is about what happens from now on
+      process.send?.({ cmd: 'rss', peakRss: peak.peak, rss });
+      peak.restart(rss); // the next question is about what happens from now on
     } else if (m.cmd === 'stop') {
-      clearInterval(sampler);
+      peak.stop();
       await server.close();
       await services.close();
       rmSync(dataDir, { recursive: true, force: true }); // several GB of blobs at the default sizes

@@ -26,16 +26,36 @@ export function printTable(rows: readonly (readonly (string | number)[])[]): voi
   for (const r of cells) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
 }
 
+/** This process's peak resident memory, sampled every `intervalMs` until stopped. */
+export class RssPeak {
+  #peak = process.memoryUsage().rss;
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(intervalMs = 50) {
+    this.#timer = setInterval(() => this.peak, intervalMs);
+  }
+
+  /** The peak so far, in bytes (including now). */
+  get peak(): number {
+    this.#peak = Math.max(this.#peak, process.memoryUsage().rss);
+    return this.#peak;
+  }
+
+  /** Starts over from the current level (for a question about what happens from now on). */
+  restart(rss = process.memoryUsage().rss): void {
+    this.#peak = rss;
+  }
+
+  stop(): number {
+    clearInterval(this.#timer);
+    return this.peak;
+  }
+}
+
 /** Samples this process's resident memory until stopped; returns the peak in bytes. */
 export function sampleRss(intervalMs = 50): () => number {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, intervalMs);
-  return () => {
-    clearInterval(timer);
-    return Math.max(peak, process.memoryUsage().rss);
-  };
+  const rss = new RssPeak(intervalMs);
+  return () => rss.stop();
 }
 
 /** A numeric command-line option `--name value`, or its default. */

@@ -7,22 +7,10 @@ import { makeTempDir } from '../../test/helpers/paths.js';
 import { isReelforgeError } from '../errors.js';
 import { findFfmpeg, probe } from '../media/index.js';
 import { loadTimelineFile } from './load-timeline.js';
-import { main } from './main.js';
+import { runCli } from './test-support/run-cli.js';
 
 /** Runs the CLI in this process and returns its exit code and what it printed. */
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'reelforge', ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 const FPS = 30;
 let dir: string;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../test/helpers/paths.js';
 import { openTokenStore } from '../../app.js';
 import { loadConfig } from '../../config/load-config.js';
-import { main } from '../main.js';
+import { runCli } from '../test-support/run-cli.js';
 
 const savedEnv = { ...process.env };
 const dirs: string[] = [];
@@ -12,19 +12,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'reelforge', ...argv], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
+const cli = (argv: string[]) => runCli(...argv);
 
 function useDataDir(): string {
   const dir = makeTempDir('cli-token');

@@ -5,24 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestAudio } from '../../../test/helpers/media-fixtures.js';
 import { makeTempDir } from '../../../test/helpers/paths.js';
 import { startTestServer, type TestServer } from '../../server/test-support/test-server.js';
-import { main } from '../main.js';
+import { runCli } from '../test-support/run-cli.js';
 import { uploadFile, uploadLine } from './upload.js';
 
 const savedEnv = { ...process.env };
 
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'reelforge', ...argv], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
+const cli = (argv: string[]) => runCli(...argv);
 
 describe('reelforge upload', () => {
   let s: TestServer;
