@@ -19,6 +19,7 @@ import {
 } from './jobs/index.js';
 import { createLogger, type Logger } from './log.js';
 import { type Ffmpeg, findFfmpeg } from './media/index.js';
+import { memoSuccess } from './memo.js';
 import { createRenderJobHandler, Renders } from './render-jobs/index.js';
 import { AssetLibrary } from './storage/asset-library.js';
 import { AssetStore } from './storage/asset-store.js';
@@ -105,18 +106,6 @@ export function closeInReverse(steps: readonly Closer[], log: Logger): () => Pro
       }
     })();
     return closing;
-  };
-}
-
-/** Memoises a successful async lookup; a failure is not kept, so the next call tries again. */
-function memoSuccess<T>(fn: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | null = null;
-  return () => {
-    value ??= fn().catch((e: unknown) => {
-      value = null;
-      throw e;
-    });
-    return value;
   };
 }
 

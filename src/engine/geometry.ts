@@ -1,4 +1,7 @@
 /** A 2D affine map: X = a·x + b·y + c, Y = d·x + e·y + f. */
+/** The nearest even number of pixels, at least 2 (4:2:0 chroma needs even frame sizes). */
+export const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
+
 export type Affine = readonly [number, number, number, number, number, number];
 
 export const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];

@@ -32,7 +32,7 @@ import {
   resolveQuality,
 } from './effects/quality.js';
 import { isRemapped, type SourceClock, sourceClock } from './effects/source-time.js';
-import { linearScale } from './geometry.js';
+import { even, linearScale } from './geometry.js';
 import { createGrade } from './grade/index.js';
 import { type Kernels, loadKernels } from './kernels/kernels.js';
 import { type ClipRef, clipLayers, homeBox, type Layer, type LayerContext, layersAt } from './layers.js';
@@ -81,8 +81,6 @@ interface ClipEntry {
   clock: SourceClock | null;
   morphs: { in?: MorphFrames; out?: MorphFrames };
 }
-
-const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 
 /** How far ahead of the frame being rendered pictures are prepared. */
 const PREPARE_AHEAD_SECONDS = 2;

@@ -1,3 +1,4 @@
+import { even } from '../../engine/geometry.js';
 /** Where each tile of a video's thumbnail strip comes from and where it sits in the sprite. */
 export interface StripPlan {
   /** Seconds between tiles. */
@@ -12,8 +13,6 @@ export interface StripPlan {
 export const STRIP_TILE_WIDTH = 160;
 export const STRIP_COLUMNS = 10;
 export const STRIP_MAX_TILES = 100;
-
-const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 
 /**
  * A tile every tenth of the video, but at most every 2 s on long videos (so scrubbing a minute has 30

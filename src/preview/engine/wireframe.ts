@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { even } from '../../engine/geometry.js';
 import { homeBox } from '../../engine/layers.js';
 import { valueAt } from '../../timeline/animate.js';
 import type { Timeline, VisualClip } from '../../timeline/schema.js';
@@ -102,7 +103,6 @@ function drawTimingBar(
 export function drawWireframe(timeline: Timeline, t: number, reason?: string) {
   const index = indexTimeline(timeline);
   const { width: ow, height: oh } = timeline.output;
-  const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
   // A portrait (or extreme) output stays within the box instead of growing tall.
   const w = even(WIREFRAME_SIZE * Math.min(1, ow / oh));
   const h = even(WIREFRAME_SIZE * Math.min(1, oh / ow));

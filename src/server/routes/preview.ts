@@ -1,4 +1,5 @@
 import type { Services } from '../../app.js';
+import { memoSuccess } from '../../memo.js';
 import { FrameService } from '../../preview/engine/index.js';
 import { PreviewHub } from '../../preview/session/index.js';
 import type { AuthPolicy } from '../auth-policy.js';
@@ -10,21 +11,6 @@ declare module 'fastify' {
     /** Live preview sessions at /preview. */
     preview: PreviewHub;
   }
-}
-
-/** Memoises a successful async creation; a failure (no ffmpeg yet) is tried again next time. */
-function lazy<T>(make: () => Promise<T>): { get(): Promise<T>; made(): Promise<T> | null } {
-  let value: Promise<T> | null = null;
-  return {
-    get() {
-      value ??= make().catch((e: unknown) => {
-        value = null;
-        throw e;
-      });
-      return value;
-    },
-    made: () => value,
-  };
 }
 
 /**
@@ -43,7 +29,8 @@ export function createPreview(
     const proxy = await services.derivatives.proxyFor(assetId).catch(() => null);
     if (proxy) proxies.set(path, proxy.path);
   };
-  const frames = lazy(async () => {
+  // Needs ffmpeg, so made on the first session; a failure (no ffmpeg yet) is tried again next time.
+  const frames = memoSuccess(async () => {
     const ffmpeg = await services.ffmpeg();
     return new FrameService({
       ffmpeg,
@@ -56,7 +43,7 @@ export function createPreview(
   const hub = new PreviewHub(
     {
       storage: { projects: services.projects, assets: services.assets, blobs: services.blobs, videoResolved },
-      frames: frames.get,
+      frames,
       auth: {
         onUpgrade: (h) =>
           auth.fromHeader(h.authorization) ?? auth.anonymous({ host: h.host, origin: h.origin }),
