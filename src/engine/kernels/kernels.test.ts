@@ -110,6 +110,32 @@ describe('compositing kernels', () => {
     expect(Buffer.from(p2).equals(Buffer.from(p1))).toBe(true);
   });
 
+
+  it('native and JavaScript kernels agree on wide scaled and mirrored rows (the shuffle path)', () => {
+    const native = loadKernels('native');
+    if (native.name !== 'native') return;
+    const r = rng(7);
+    // Row widths of many 8-pixel blocks; scales from magnified through the 16-byte reach of a block
+    // (about 1.9 source pixels per output pixel) to beyond it; mirrored maps; sources ending mid-block.
+    for (const s of [0.37, 0.8, 0.93, 1, 1.25, 1.87, 1.95, 2.6]) {
+      for (const mirror of [false, true]) {
+        const sw = 150 + Math.floor(r() * 300);
+        const sh = 40 + Math.floor(r() * 40);
+        const dw = 200 + Math.floor(r() * 200);
+        const dh = 30;
+        const src = randomPlane(sw * sh, r);
+        const alpha = r() < 0.5 ? randomPlane(sw * sh, r) : null;
+        const m = mirror ? [-s, 0, sw - r() * 7, 0, s, r() * 9 - 3] : [s, 0, r() * 9 - 3, 0, s, r() * 9 - 3];
+        const p = params(m, mirror ? 40000 : 65536, [0, 0, dw, dh], 1 / s, [0, 0, sw, sh]);
+        const base = randomPlane(dw * dh, r);
+        const d1 = Uint8Array.from(base);
+        const d2 = Uint8Array.from(base);
+        jsKernels.affineBlend(d1, dw, dh, src, sw, sh, alpha, p);
+        native.affineBlend(d2, dw, dh, src, sw, sh, alpha, p);
+        expect(Buffer.from(d2).equals(Buffer.from(d1)), `scale ${s}${mirror ? ' mirrored' : ''}`).toBe(true);
+      }
+    }
+  });
   it('the native kernel refuses buffers smaller than their dimensions', () => {
     const native = loadKernels('native');
     if (native.name !== 'native') return;
