@@ -110,7 +110,6 @@ describe('compositing kernels', () => {
     expect(Buffer.from(p2).equals(Buffer.from(p1))).toBe(true);
   });
 
-
   it('native and JavaScript kernels agree on wide scaled and mirrored rows (the shuffle path)', () => {
     const native = loadKernels('native');
     if (native.name !== 'native') return;
