@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { rawVideoInputArgs, renderVideo, videoCodecArgs } from '../src/engine/index.js';
 import { findFfmpeg, probe, runFfmpeg } from '../src/media/index.js';
 import { encoderSettings, parseTimeline } from '../src/timeline/index.js';
-import { machine, median, numberOption, printTable, sampleRss, spreadPct } from './lib/report.js';
+import { machine, measureCpu, median, numberOption, printTable, sampleRss, spreadPct } from './lib/report.js';
 import { ensureSlideshowMedia, slideshowTimeline } from './lib/slideshow.js';
 
 const opt = numberOption;
@@ -36,20 +36,34 @@ const pristine = join(work, 'pristine.yuv');
 const floorOut = join(work, 'floor.mp4');
 
 let identicalFrames = 0;
-const ours: { ms: number; videoMs: number; peakRss: number; frames: number; kernels: string }[] = [];
+const ours: {
+  ms: number;
+  videoMs: number;
+  peakRss: number;
+  frames: number;
+  kernels: string;
+  cpuSelf: number;
+  cpuChildren: number;
+}[] = [];
 const floor: number[] = [];
 const pristineFloor: number[] = [];
-const encodeRaw = async (raw: string, r: { width: number; height: number; fps: number }) => {
+// CPU seconds of the encoder in the two references (the render's are in `ours`).
+const floorCpu: number[] = [];
+const pristineCpu: number[] = [];
+const encodeRaw = async (raw: string, r: { width: number; height: number; fps: number }, cpu: number[]) => {
   const f0 = performance.now();
-  await runFfmpeg(ff, [
-    ...rawVideoInputArgs({ width: r.width, height: r.height, fps: r.fps }, raw),
-    ...videoCodecArgs({ settings }),
-    '-movflags',
-    '+faststart',
-    '-an',
-    '-y',
-    floorOut,
-  ]);
+  const { children } = await measureCpu(() =>
+    runFfmpeg(ff, [
+      ...rawVideoInputArgs({ width: r.width, height: r.height, fps: r.fps }, raw),
+      ...videoCodecArgs({ settings }),
+      '-movflags',
+      '+faststart',
+      '-an',
+      '-y',
+      floorOut,
+    ]),
+  );
+  cpu.push(children);
   return performance.now() - f0;
 };
 for (let run = 0; run <= runs; run++) {
@@ -60,22 +74,28 @@ for (let run = 0; run <= runs; run++) {
   const capture = warm ? openSync(pristine, 'w') : null;
   const stop = sampleRss();
   const t0 = performance.now();
-  const r = await renderVideo(timeline, {
-    ff,
-    baseDir: work,
-    outPath: out,
-    // As `reelforge render` runs it: compositing yields to the encoder.
-    yieldToEncoder: true,
-    // Smoothness check on the warm-up only, so that hashing does not count against the timed runs.
-    onFrame: capture
-      ? (_, f) => {
-          const h = createHash('sha1').update(f).digest('hex');
-          if (h === prev) repeats++;
-          prev = h;
-          writeSync(capture, f);
-        }
-      : undefined,
-  });
+  const {
+    value: r,
+    self: cpuSelf,
+    children: cpuChildren,
+  } = await measureCpu(() =>
+    renderVideo(timeline, {
+      ff,
+      baseDir: work,
+      outPath: out,
+      // As `reelforge render` runs it: compositing yields to the encoder.
+      yieldToEncoder: true,
+      // Smoothness check on the warm-up only, so that hashing does not count against the timed runs.
+      onFrame: capture
+        ? (_, f) => {
+            const h = createHash('sha1').update(f).digest('hex');
+            if (h === prev) repeats++;
+            prev = h;
+            writeSync(capture, f);
+          }
+        : undefined,
+    }),
+  );
   const ms = performance.now() - t0;
   if (capture !== null) closeSync(capture);
   const peakRss = stop();
@@ -85,13 +105,25 @@ for (let run = 0; run <= runs; run++) {
     rmSync(decoded, { force: true });
     await runFfmpeg(ff, ['-i', out, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-y', decoded]);
   }
-  const fms = await encodeRaw(decoded, r);
-  const pms = await encodeRaw(pristine, r);
+  const fms = await encodeRaw(decoded, r, floorCpu);
+  const pms = await encodeRaw(pristine, r, pristineCpu);
   console.log(
-    `${warm ? 'warm-up' : `run ${run}`}: reelforge ${(ms / 1000).toFixed(2)} s (video stage ${(r.timings.video / 1000).toFixed(2)} s), floor ${(fms / 1000).toFixed(2)} s, ratio ${(ms / fms).toFixed(3)}; our frames encoded alone ${(pms / 1000).toFixed(2)} s, ratio ${(ms / pms).toFixed(3)}`,
+    `${warm ? 'warm-up' : `run ${run}`}: reelforge ${(ms / 1000).toFixed(2)} s (video stage ${(r.timings.video / 1000).toFixed(2)} s), floor ${(fms / 1000).toFixed(2)} s, ratio ${(ms / fms).toFixed(3)}; our frames encoded alone ${(pms / 1000).toFixed(2)} s, ratio ${(ms / pms).toFixed(3)}; CPU s: ours ${cpuSelf.toFixed(1)}, render's ffmpeg ${cpuChildren.toFixed(1)}, floor ${floorCpu.at(-1)!.toFixed(1)}, our frames alone ${pristineCpu.at(-1)!.toFixed(1)}`,
   );
-  if (warm) continue;
-  ours.push({ ms, videoMs: r.timings.video, peakRss, frames: r.frames, kernels: r.kernels });
+  if (warm) {
+    floorCpu.pop();
+    pristineCpu.pop();
+    continue;
+  }
+  ours.push({
+    ms,
+    videoMs: r.timings.video,
+    peakRss,
+    frames: r.frames,
+    kernels: r.kernels,
+    cpuSelf,
+    cpuChildren,
+  });
   floor.push(fms);
   pristineFloor.push(pms);
 }
@@ -120,6 +152,11 @@ const result = {
   pristineFloorSeconds: median(pristineFloor) / 1000,
   ratioToPristineFloor: median(pristineRatios),
   peakRssMB: Math.max(...ours.map((o) => o.peakRss)) / 2 ** 20,
+  // CPU seconds (medians): where the render's time goes, against the encoder alone.
+  cpuOurs: median(ours.map((o) => o.cpuSelf)),
+  cpuRenderChildren: median(ours.map((o) => o.cpuChildren)),
+  cpuFloor: median(floorCpu),
+  cpuPristine: median(pristineCpu),
 };
 console.log();
 printTable([
@@ -143,6 +180,14 @@ printTable([
   ['our exact frames encoded alone (median)', `${result.pristineFloorSeconds.toFixed(2)} s`],
   ['ratio render / that', result.ratioToPristineFloor.toFixed(3)],
   ['peak memory (RSS)', `${result.peakRssMB.toFixed(0)} MB`],
+  [
+    'CPU of the render: ours / ffmpeg',
+    `${result.cpuOurs.toFixed(1)} s (${((1000 * result.cpuOurs) / frames).toFixed(1)} ms a frame) / ${result.cpuRenderChildren.toFixed(1)} s`,
+  ],
+  [
+    'CPU of the floor / of our frames alone',
+    `${result.cpuFloor.toFixed(1)} s / ${result.cpuPristine.toFixed(1)} s`,
+  ],
 ]);
 writeFileSync(join(work, 'result.json'), JSON.stringify(result, null, 2));
 console.log(`\n${JSON.stringify(result)}`);
