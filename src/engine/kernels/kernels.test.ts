@@ -1,31 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsKernels } from './js-kernels.js';
 import { BLEND_PARAMS, loadKernels } from './kernels.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function randomPlane(n: number, r: () => number): Uint8Array {
-  const p = new Uint8Array(n);
-  for (let i = 0; i < n; i++) p[i] = Math.floor(r() * 256);
-  return p;
-}
-
-function params(m: number[], opacity: number, rect: number[], aa: number, win?: number[]): Float64Array {
-  const p = new Float64Array(BLEND_PARAMS.length);
-  p.set(win ?? [0, 0, 1e9, 1e9], BLEND_PARAMS.window);
-  p.set(m, BLEND_PARAMS.matrix);
-  p[BLEND_PARAMS.opacity] = opacity;
-  p.set(rect, BLEND_PARAMS.rect);
-  p[BLEND_PARAMS.aa] = aa;
-  p[BLEND_PARAMS.aaV] = aa;
-  return p;
-}
+import { blendParams, randomPlane, rng, wideRowMismatches } from './test-support/wide-rows.js';
 
 describe('compositing kernels', () => {
   it('identity map with full opacity copies the source exactly', () => {
@@ -40,7 +18,7 @@ describe('compositing kernels', () => {
       32,
       16,
       null,
-      params([1, 0, 0, 0, 1, 0], 65536, [0, 0, 32, 16], 1),
+      blendParams([1, 0, 0, 0, 1, 0], 65536, [0, 0, 32, 16], 1),
     );
     // Edge pixels are half covered by design (anti-aliased borders); the interior is an exact copy.
     for (let y = 1; y < 15; y++) {
@@ -51,7 +29,16 @@ describe('compositing kernels', () => {
   it('half opacity blends halfway between destination and source', () => {
     const src = new Uint8Array(64).fill(200);
     const dst = new Uint8Array(64).fill(100);
-    jsKernels.affineBlend(dst, 8, 8, src, 8, 8, null, params([1, 0, 0, 0, 1, 0], 32768, [0, 0, 8, 8], 1));
+    jsKernels.affineBlend(
+      dst,
+      8,
+      8,
+      src,
+      8,
+      8,
+      null,
+      blendParams([1, 0, 0, 0, 1, 0], 32768, [0, 0, 8, 8], 1),
+    );
     expect(dst[3 * 8 + 3]).toBe(150);
   });
 
@@ -59,7 +46,16 @@ describe('compositing kernels', () => {
     const src = new Uint8Array(64).fill(200);
     const alpha = new Uint8Array(64);
     const dst = new Uint8Array(64).fill(100);
-    jsKernels.affineBlend(dst, 8, 8, src, 8, 8, alpha, params([1, 0, 0, 0, 1, 0], 65536, [0, 0, 8, 8], 1));
+    jsKernels.affineBlend(
+      dst,
+      8,
+      8,
+      src,
+      8,
+      8,
+      alpha,
+      blendParams([1, 0, 0, 0, 1, 0], 65536, [0, 0, 8, 8], 1),
+    );
     expect([...dst].every((v) => v === 100)).toBe(true);
   });
 
@@ -92,7 +88,7 @@ describe('compositing kernels', () => {
       const opacity = k % 4 < 2 ? 65536 : Math.floor(r() * 65537);
       const rect = k % 3 === 0 ? [0, 0, dw, dh] : [Math.floor(r() * 5), Math.floor(r() * 5), dw - 2, dh - 1];
       const win = k % 5 === 0 ? [0, 0, sw, sh] : [r() * 3, r() * 3, sw - r() * 4, sh - r() * 4];
-      const p = params(m, opacity, rect, 1 / s, win);
+      const p = blendParams(m, opacity, rect, 1 / s, win);
       p[BLEND_PARAMS.aaV] = (0.5 + r()) / s; // stretched layers reach differently along u and v
       const base = randomPlane(dw * dh, r);
       const d1 = Uint8Array.from(base);
@@ -113,28 +109,19 @@ describe('compositing kernels', () => {
   it('native and JavaScript kernels agree on wide scaled and mirrored rows (the shuffle path)', () => {
     const native = loadKernels('native');
     if (native.name !== 'native') return;
-    const r = rng(7);
-    // Row widths of many 8-pixel blocks; scales from magnified through the 16-byte reach of a block
-    // (about 1.9 source pixels per output pixel) to beyond it; mirrored maps; sources ending mid-block.
-    for (const s of [0.37, 0.8, 0.93, 1, 1.25, 1.87, 1.95, 2.6]) {
-      for (const mirror of [false, true]) {
-        const sw = 150 + Math.floor(r() * 300);
-        const sh = 40 + Math.floor(r() * 40);
-        const dw = 200 + Math.floor(r() * 200);
-        const dh = 30;
-        const src = randomPlane(sw * sh, r);
-        const alpha = r() < 0.5 ? randomPlane(sw * sh, r) : null;
-        const m = mirror ? [-s, 0, sw - r() * 7, 0, s, r() * 9 - 3] : [s, 0, r() * 9 - 3, 0, s, r() * 9 - 3];
-        const p = params(m, mirror ? 40000 : 65536, [0, 0, dw, dh], 1 / s, [0, 0, sw, sh]);
-        const base = randomPlane(dw * dh, r);
-        const d1 = Uint8Array.from(base);
-        const d2 = Uint8Array.from(base);
-        jsKernels.affineBlend(d1, dw, dh, src, sw, sh, alpha, p);
-        native.affineBlend(d2, dw, dh, src, sw, sh, alpha, p);
-        expect(Buffer.from(d2).equals(Buffer.from(d1)), `scale ${s}${mirror ? ' mirrored' : ''}`).toBe(true);
-      }
-    }
+    expect(wideRowMismatches(native)).toEqual([]);
   });
+
+  it('the plain C path (REELFORGE_NO_SIMD=1) agrees with the JavaScript kernels too', () => {
+    if (loadKernels('native').name !== 'native') return;
+    const script = join(import.meta.dirname, 'test-support', 'wide-rows-child.ts');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, REELFORGE_NO_SIMD: '1' },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual({ kernels: 'native', mismatches: [] });
+  });
+
   it('the native kernel refuses buffers smaller than their dimensions', () => {
     const native = loadKernels('native');
     if (native.name !== 'native') return;
