@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsKernels } from './js-kernels.js';
 import { BLEND_PARAMS, loadKernels } from './kernels.js';
-import { blendParams, randomPlane, rng, wideRowMismatches } from './test-support/wide-rows.js';
+import {
+  blendParams,
+  randomPlane,
+  rng,
+  rotatedMismatches,
+  wideRowMismatches,
+} from './test-support/wide-rows.js';
 
 describe('compositing kernels', () => {
   it('identity map with full opacity copies the source exactly', () => {
@@ -110,6 +116,12 @@ describe('compositing kernels', () => {
     const native = loadKernels('native');
     if (native.name !== 'native') return;
     expect(wideRowMismatches(native)).toEqual([]);
+  });
+
+  it('native and JavaScript kernels agree on rotated and skewed layers (the general path)', () => {
+    const native = loadKernels('native');
+    if (native.name !== 'native') return;
+    expect(rotatedMismatches(native)).toEqual([]);
   });
 
   it('the plain C path (REELFORGE_NO_SIMD=1) agrees with the JavaScript kernels too', () => {

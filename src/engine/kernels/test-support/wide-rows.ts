@@ -63,3 +63,42 @@ export function wideRowMismatches(kernels: Kernels): string[] {
   }
   return bad;
 }
+
+/**
+ * Draws rotated and skewed layers (the general path) with `kernels` and with the JavaScript reference:
+ * angles from a hair off axis-aligned through 90° (where one source axis stays constant along a row),
+ * windows inside and beyond the source, with and without alpha. Returns the cases whose bytes differ.
+ */
+export function rotatedMismatches(kernels: Kernels): string[] {
+  const r = rng(11);
+  const bad: string[] = [];
+  for (const angle of [1e-9, -0.003, 0.05, 0.4, Math.PI / 4, Math.PI / 2, 2.5, -Math.PI / 2 + 1e-7]) {
+    for (const s of [0.6, 1, 1.7]) {
+      const sw = 60 + Math.floor(r() * 200);
+      const sh = 60 + Math.floor(r() * 200);
+      const dw = 100 + Math.floor(r() * 200);
+      const dh = 40 + Math.floor(r() * 60);
+      const src = randomPlane(sw * sh, r);
+      const alpha = r() < 0.5 ? randomPlane(sw * sh, r) : null;
+      const c = Math.cos(angle) * s;
+      const n = Math.sin(angle) * s;
+      const m = [
+        c,
+        -n,
+        sw / 2 - c * (dw / 2) + n * (dh / 2) + r() * 4,
+        n,
+        c,
+        sh / 2 - n * (dw / 2) - c * (dh / 2),
+      ];
+      const win = r() < 0.5 ? [0, 0, sw, sh] : [r() * 20, r() * 20, sw - r() * 20, sh + r() * 10];
+      const p = blendParams(m, r() < 0.5 ? 65536 : 30000, [0, 0, dw, dh], (0.5 + r()) / s, win);
+      const base = randomPlane(dw * dh, r);
+      const d1 = Uint8Array.from(base);
+      const d2 = Uint8Array.from(base);
+      jsKernels.affineBlend(d1, dw, dh, src, sw, sh, alpha, p);
+      kernels.affineBlend(d2, dw, dh, src, sw, sh, alpha, p);
+      if (!Buffer.from(d2).equals(Buffer.from(d1))) bad.push(`angle ${angle}, scale ${s}`);
+    }
+  }
+  return bad;
+}
