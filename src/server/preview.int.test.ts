@@ -433,7 +433,9 @@ describe('preview: the breaker and idle sessions', () => {
   beforeAll(async () => {
     s = await startTestServer({
       rateLimit: { perMinute: 0 },
-      preview: { prefetchDelayMs: 0, idleTimeoutMs: 400, breaker: { failureThreshold: 2, openMs: 300 } },
+      // The idle timeout stays well above the breaker test's pauses (a loaded machine stretches them),
+      // and short enough for the idle test to see a session closed.
+      preview: { prefetchDelayMs: 0, idleTimeoutMs: 1500, breaker: { failureThreshold: 2, openMs: 300 } },
     });
     token = s.services.tokens.create({ name: 'alice', owner: 'alice', scopes: ['read', 'write'] }).token;
   });
@@ -469,7 +471,7 @@ describe('preview: the breaker and idle sessions', () => {
     writeFileSync(blob, bytes);
     await new Promise((r) => setTimeout(r, 400));
     const back = await frame(0.4);
-    expect(back).toMatchObject({ type: 'frame' });
+    expect(back, JSON.stringify(back)).toMatchObject({ type: 'frame' });
     expect(back).not.toHaveProperty('degraded');
     expect(await a.request({ type: 'stats' })).toMatchObject({ frames: { breaker: { state: 'closed' } } });
   });
