@@ -265,27 +265,6 @@ static inline __attribute__((always_inline)) void axis_blend_body(
   hplan_free(&plan);
 }
 
-// The same function twice: once compiled for AVX2 (the vertical pass vectorises 8 pixels wide and rows
-// are filtered horizontally with byte shuffles), once for any CPU. Both give the same bytes.
-#if REELFORGE_X86
-__attribute__((target("avx2"))) static void axis_blend_avx2(uint8_t *dst, int dw, const uint8_t *src, int sw,
-                                                             int sh, const uint8_t *alpha, const double *p,
-                                                             int x0, int y0, int x1, int y1) {
-  axis_blend_body(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1, 1);
-}
-#endif
-
-static void axis_blend(uint8_t *dst, int dw, const uint8_t *src, int sw, int sh, const uint8_t *alpha,
-                       const double *p, int x0, int y0, int x1, int y1) {
-#if REELFORGE_X86
-  if (use_avx2()) {
-    axis_blend_avx2(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1);
-    return;
-  }
-#endif
-  axis_blend_body(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1, 0);
-}
-
 // The x range [*xa, *xb) within [x0, x1) where k·(x + ½) + c surely lies in [lo, hi] (with a margin
 // for rounding, and one pixel less at each end): a conservative answer, never a wrong one.
 static void sure_span(double k, double c, double lo, double hi, int x0, int x1, int *xa, int *xb) {
@@ -468,35 +447,36 @@ static inline __attribute__((always_inline)) void general_blend_body(uint8_t *ds
 }
 
 #if REELFORGE_X86
-// With AVX2 (which implies SSE4.1) floor() becomes one instruction instead of a library call, and the
-// sure span runs 4 pixels at a time.
-__attribute__((target("avx2"))) static void general_blend_avx2(uint8_t *dst, int dw, const uint8_t *src, int sw,
-                                                                int sh, const uint8_t *alpha, const double *p,
-                                                                int x0, int y0, int x1, int y1) {
-  general_blend_body(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1, 1);
+// Both drawing paths compiled for AVX2, chosen at run time. The axis path's vertical pass runs 8 pixels
+// wide and its rows are filtered with byte shuffles; in the general path floor() becomes one instruction
+// (AVX2 implies SSE4.1) and the sure span runs 4 pixels at a time. The same bytes as the plain build.
+__attribute__((target("avx2"))) static void blend_avx2(uint8_t *dst, int dw, const uint8_t *src, int sw, int sh,
+                                                        const uint8_t *alpha, const double *p, int x0, int y0,
+                                                        int x1, int y1, int axis) {
+  if (axis) axis_blend_body(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1, 1);
+  else general_blend_body(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1, 1);
 }
 #endif
 
 // dst(x, y) ← blend of src sampled at M·(x + ½, y + ½), weighted by alpha · opacity · edge coverage.
+// Axis-aligned maps (scale and translate) take the separable path.
 static void affine_blend(uint8_t *dst, int dw, int dh, const uint8_t *src, int sw, int sh,
                          const uint8_t *alpha, const double *p) {
-  const double m1 = p[1], m3 = p[3];
   const int op = (int)p[P_OPACITY];
   const int x0 = clampi((int)p[P_X0], 0, dw), y0 = clampi((int)p[P_X0 + 1], 0, dh);
   const int x1 = clampi((int)p[P_X0 + 2], 0, dw), y1 = clampi((int)p[P_X0 + 3], 0, dh);
   if (op <= 0 || x1 <= x0 || y1 <= y0) return;
-  if (m1 == 0.0 && m3 == 0.0) {
-    axis_blend(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1);
-    return;
-  }
+  const int axis = p[1] == 0.0 && p[3] == 0.0;
 #if REELFORGE_X86
   if (use_avx2()) {
-    general_blend_avx2(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1);
+    blend_avx2(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1, axis);
     return;
   }
 #endif
-  general_blend_body(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1, 0);
+  if (axis) axis_blend_body(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1, 0);
+  else general_blend_body(dst, dw, src, sw, sh, alpha, p, x0, y0, x1, y1, 0);
 }
+
 
 // ---- Effect kernels (src/engine/kernels/js-effect-kernels.ts mirrors these exactly) ----
 
