@@ -81,6 +81,10 @@ static void hplan_make(HPlan *pl, const int32_t *xi0, const int32_t *xi1, const 
   // One allocation: bases, then 16-byte aligned masks, then weights.
   const size_t bases = ((size_t)pl->blocks * sizeof(int32_t) + 15) & ~(size_t)15;
   char *mem = malloc(bases + (size_t)pl->blocks * 32 + (size_t)n * sizeof(int16_t) + 16);
+  if (!mem) {  // then every row is filtered by the scalar loop
+    pl->blocks = 0;
+    return;
+  }
   pl->base = (int32_t *)mem;
   pl->masks = (uint8_t *)(((uintptr_t)mem + bases + 15) & ~(uintptr_t)15);
   pl->w = (int16_t *)(pl->masks + (size_t)pl->blocks * 32);
