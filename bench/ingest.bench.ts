@@ -205,21 +205,26 @@ function tusUpload(
  * The thinnest tus client: a creation POST, then one PATCH streaming the whole file. It measures the
  * server; tus-js-client (the CLI's client) adds its own cost on the sending side, shown apart.
  */
-async function rawUpload(s: Server, path: string, filetype: string): Promise<number> {
-  const size = statSync(path).size;
-  const meta = `filename ${Buffer.from('bench').toString('base64')},filetype ${Buffer.from(filetype).toString('base64')}`;
-  const t0 = performance.now();
+/** A tus creation POST for a file of `size` bytes; the new upload's URL. */
+async function createUpload(s: Server, size: number, filename: string, filetype: string): Promise<URL> {
+  const b64 = (t: string) => Buffer.from(t).toString('base64');
   const created = await fetch(`${s.url}/uploads`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${s.token}`,
       'tus-resumable': '1.0.0',
       'upload-length': String(size),
-      'upload-metadata': meta,
+      'upload-metadata': `filename ${b64(filename)},filetype ${b64(filetype)}`,
     },
   });
   if (created.status !== 201) throw new Error(`creation: ${created.status} ${await created.text()}`);
-  const url = new URL(created.headers.get('location')!, s.url);
+  return new URL(created.headers.get('location')!, s.url);
+}
+
+async function rawUpload(s: Server, path: string, filetype: string): Promise<number> {
+  const size = statSync(path).size;
+  const t0 = performance.now();
+  const url = await createUpload(s, size, 'bench', filetype);
   const status = await new Promise<number>((resolve, reject) => {
     const req = request(
       url,
@@ -287,18 +292,8 @@ async function earlyPreview(s: Server) {
   const file = join(mediaDir, `preview-${PREVIEW_MB}mb.mp4`);
   makePreviewMp4(file, PREVIEW_MB);
   const size = statSync(file).size;
-  const meta = `filename ${Buffer.from('preview.mp4').toString('base64')},filetype ${Buffer.from('video/mp4').toString('base64')}`;
-  const created = await fetch(`${s.url}/uploads`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${s.token}`,
-      'tus-resumable': '1.0.0',
-      'upload-length': String(size),
-      'upload-metadata': meta,
-    },
-  });
-  const location = created.headers.get('location')!;
-  const id = location.split('/').pop()!;
+  const url = await createUpload(s, size, 'preview.mp4', 'video/mp4');
+  const id = url.pathname.split('/').pop()!;
   const ws = new WebSocket(`${s.url.replace('http', 'ws')}/ws`, {
     headers: { authorization: `Bearer ${s.token}` },
   });
@@ -316,7 +311,7 @@ async function earlyPreview(s: Server) {
   await new Promise((r) => ws.once('open', r));
   ws.send(JSON.stringify({ type: 'subscribe', topic: `upload:${id}` }));
   await ready;
-  await tusUpload(s, file, { uploadUrl: new URL(location, s.url).href, filetype: 'video/mp4' });
+  await tusUpload(s, file, { uploadUrl: url.href, filetype: 'video/mp4' });
   ws.close();
   return { size, percent: previewAt === null ? null : (previewAt / size) * 100 };
 }

@@ -7,7 +7,7 @@ import { tmpDir } from '../../test/helpers/paths.js';
 import { processingJobId } from '../ingest/process/index.js';
 import { makeTwoPagePdf } from '../ingest/process/test-support/process-fixtures.js';
 import { waitForJob } from '../jobs/index.js';
-import { startTestServer, type TestServer } from './test-support/test-server.js';
+import { startTestServer, type TestServer, uploadAsset } from './test-support/test-server.js';
 
 const fixtures = join(tmpDir, 'derivative-fixtures');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -36,15 +36,7 @@ describe('server: asset derivatives', () => {
   let videoId: string;
   let list: ListJson;
 
-  const post = async (bytes: Buffer, name: string, type: string) => {
-    const res = await s.request(`/assets?name=${encodeURIComponent(name)}`, {
-      method: 'POST',
-      body: bytes,
-      headers: { 'content-type': type },
-    });
-    expect(res.status).toBe(201);
-    return (await res.json()) as { id: string; kind: string; mime: string };
-  };
+  const post = (bytes: Buffer, name: string, type: string) => uploadAsset(s, bytes, name, { type });
   const processed = async (id: string) => {
     const job = await waitForJob(s.services.queue, processingJobId(id), { pollMs: 50 });
     expect(job.state).toBe('completed');

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestVideo } from '../../test/helpers/media-fixtures.js';
 import { tmpDir } from '../../test/helpers/paths.js';
 import { PreviewClient } from '../preview/session/test-support/preview-client.js';
-import { startTestServer, type TestServer } from './test-support/test-server.js';
+import { startTestServer, type TestServer, uploadAsset } from './test-support/test-server.js';
 
 /** Preview quality reads a video asset's proxy (made by asset processing); high reads the original. */
 describe('preview: video proxies', () => {
@@ -19,14 +19,7 @@ describe('preview: video proxies', () => {
 
   it('renders preview frames from the proxy once the original is gone, while high quality fails', async () => {
     const video = await makeTestVideo(join(tmpDir, 'preview-proxy'), { w: 320, h: 180, seconds: 2 });
-    const res = await s.request('/assets?name=clip.mp4', {
-      method: 'POST',
-      body: readFileSync(video),
-      headers: { 'content-type': 'application/octet-stream' },
-      token,
-    });
-    expect(res.status).toBe(201);
-    const asset = (await res.json()) as { id: string; ref: string; hash: string };
+    const asset = await uploadAsset(s, readFileSync(video), 'clip.mp4', { token });
     // Processing runs as a job; the proxy is one of its derivatives.
     let names: string[] = [];
     for (let i = 0; i < 600 && !names.includes('proxy.mp4'); i++) {

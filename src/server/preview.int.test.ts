@@ -7,7 +7,7 @@ import { tmpDir } from '../../test/helpers/paths.js';
 import { renderFrame } from '../engine/index.js';
 import { PreviewClient, type PreviewMessage } from '../preview/session/test-support/preview-client.js';
 import { parseTimeline } from '../timeline/index.js';
-import { startTestServer, type TestServer } from './test-support/test-server.js';
+import { startTestServer, type TestServer, uploadAsset } from './test-support/test-server.js';
 
 const fixtures = join(tmpDir, 'preview-fixtures');
 
@@ -23,16 +23,8 @@ afterEach(async () => {
   for (const c of clients.splice(0)) if (c.socket.readyState === c.socket.OPEN) await c.close();
 });
 
-async function upload(s: TestServer, path: string, token: string): Promise<{ id: string; ref: string }> {
-  const res = await s.request('/assets?name=fixture', {
-    method: 'POST',
-    body: readFileSync(path),
-    headers: { 'content-type': 'application/octet-stream' },
-    token,
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; ref: string };
-}
+const upload = (s: TestServer, path: string, token: string) =>
+  uploadAsset(s, readFileSync(path), 'fixture', { token });
 
 /** Two image clips one after the other (0–1 s, 1–2 s) and a title over the second. */
 const twoClips = (a: string, b: string) => ({

@@ -77,3 +77,32 @@ export async function startTestServer(
   };
   return testServer;
 }
+
+/** The JSON of a stored asset, as POST /assets answers it (the fields tests read). */
+export interface UploadedAsset {
+  id: string;
+  ref: string;
+  hash: string;
+  kind: string;
+  mime: string;
+}
+
+/**
+ * Uploads `body` as a raw POST /assets named `name` and returns the stored asset; throws unless the
+ * server answered 201. `token` defaults to the server's own.
+ */
+export async function uploadAsset(
+  s: TestServer,
+  body: Buffer,
+  name: string,
+  opts: { type?: string; token?: string } = {},
+): Promise<UploadedAsset> {
+  const res = await s.request(`/assets?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': opts.type ?? 'application/octet-stream' },
+    ...(opts.token ? { token: opts.token } : {}),
+  });
+  if (res.status !== 201) throw new Error(`upload of ${name}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as UploadedAsset;
+}
