@@ -1,4 +1,6 @@
-import WebSocket, { type ClientOptions } from 'ws';
+import type WebSocket from 'ws';
+import type { ClientOptions } from 'ws';
+import { RecordingSocket } from '../../socket/test-support/recording-socket.js';
 
 export interface WsMessage {
   type: string;
@@ -10,39 +12,15 @@ export interface WsMessage {
 }
 
 /** A real WebSocket client for tests: records every message and waits for the ones it is asked for. */
-export class TestWsClient {
-  readonly messages: WsMessage[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private waiters: Array<{ match: (m: WsMessage) => boolean; resolve: (m: WsMessage) => void }> = [];
+export class TestWsClient extends RecordingSocket<WsMessage> {
   private cursor = 0;
 
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      const m = JSON.parse(String(data)) as WsMessage;
-      this.messages.push(m);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.match(m)) return true;
-        w.resolve(m);
-        return false;
-      });
-    });
-    this.closed = new Promise((resolve) =>
-      socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
-    );
+  private constructor(socket: WebSocket) {
+    super(socket, (data) => JSON.parse(String(data)) as WsMessage);
   }
 
-  static async open(url: string, options: ClientOptions = {}): Promise<TestWsClient> {
-    const socket = new WebSocket(url, options);
-    const client = new TestWsClient(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    return client;
-  }
-
-  send(message: unknown): void {
-    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  static open(url: string, options: ClientOptions = {}): Promise<TestWsClient> {
+    return RecordingSocket.connect(url, options, (socket) => new TestWsClient(socket));
   }
 
   /** The next message (after those already taken) matching `match`, waiting up to `ms`. */
@@ -81,10 +59,5 @@ export class TestWsClient {
     const reply = this.next((m) => m.id === id);
     this.send({ ...message, id });
     return reply;
-  }
-
-  close(): Promise<{ code: number; reason: string }> {
-    this.socket.close();
-    return this.closed;
   }
 }

@@ -1,4 +1,6 @@
-import WebSocket, { type ClientOptions } from 'ws';
+import type WebSocket from 'ws';
+import type { ClientOptions } from 'ws';
+import { RecordingSocket } from '../../../socket/test-support/recording-socket.js';
 import { decodeFrameMessage } from '../frame-message.js';
 import type { FrameHeader } from '../protocol.js';
 
@@ -18,25 +20,12 @@ export type ReceivedFrame = FrameHeader & { image: Buffer; binary: boolean; rece
  * A real WebSocket client of /preview for tests and the benchmark: records every message, turns binary
  * and base64 frames alike into `frame` messages with the image as a Buffer, and waits for what it is asked.
  */
-export class PreviewClient {
-  readonly messages: PreviewMessage[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private waiters: Array<{ match: (m: PreviewMessage) => boolean; resolve: (m: PreviewMessage) => void }> =
-    [];
+export class PreviewClient extends RecordingSocket<PreviewMessage> {
   private seq = 0;
 
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data, isBinary) => {
-      const m = isBinary ? PreviewClient.binaryFrame(data as Buffer) : PreviewClient.json(String(data));
-      this.messages.push(m);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.match(m)) return true;
-        w.resolve(m);
-        return false;
-      });
-    });
-    this.closed = new Promise((resolve) =>
-      socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  private constructor(socket: WebSocket) {
+    super(socket, (data, isBinary) =>
+      isBinary ? PreviewClient.binaryFrame(data) : PreviewClient.json(String(data)),
     );
   }
 
@@ -54,18 +43,8 @@ export class PreviewClient {
     return m;
   }
 
-  static async open(url: string, options: ClientOptions = {}): Promise<PreviewClient> {
-    const socket = new WebSocket(url, options);
-    const client = new PreviewClient(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    return client;
-  }
-
-  send(message: unknown): void {
-    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  static open(url: string, options: ClientOptions = {}): Promise<PreviewClient> {
+    return RecordingSocket.connect(url, options, (socket) => new PreviewClient(socket));
   }
 
   /** The first message not yet taken that matches `match` (taking it), waiting up to `ms`. */
@@ -108,11 +87,6 @@ export class PreviewClient {
     );
     this.send({ type: 'frame.request', ...message });
     return reply;
-  }
-
-  close(): Promise<{ code: number; reason: string }> {
-    this.socket.close();
-    return this.closed;
   }
 
   private describe(): string {
